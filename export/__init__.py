@@ -1,0 +1,1 @@
+"""Build-time code: assembles the static site, exports TinyVGG to ONNX, pretrains GAN presets."""

@@ -1,0 +1,3 @@
+from glasslab.cli import main
+
+raise SystemExit(main())
