@@ -1,0 +1,79 @@
+"""``python -m glasslab serve``: serve a built site on 127.0.0.1, for a lab without internet.
+
+Plain standard-library HTTP server with the MIME types the runtime needs
+(``.mjs`` as JavaScript, ``.wasm`` as ``application/wasm``) and caching headers
+that always revalidate, so a rebuilt site is never mixed with an old one.
+"""
+
+from __future__ import annotations
+
+import argparse
+import functools
+import http.server
+import socketserver
+import sys
+from pathlib import Path
+
+MIME_TYPES = {
+    ".mjs": "text/javascript",
+    ".js": "text/javascript",
+    ".wasm": "application/wasm",
+    ".json": "application/json",
+    ".whl": "application/zip",
+    ".zip": "application/zip",
+    ".onnx": "application/octet-stream",
+    ".svg": "image/svg+xml",
+    ".webmanifest": "application/manifest+json",
+}
+
+
+class SiteHandler(http.server.SimpleHTTPRequestHandler):
+    extensions_map = {**http.server.SimpleHTTPRequestHandler.extensions_map, **MIME_TYPES}
+
+    def end_headers(self) -> None:
+        self.send_header("Cache-Control", "no-cache")
+        self.send_header("X-Content-Type-Options", "nosniff")
+        super().end_headers()
+
+    def log_message(self, format: str, *args) -> None:  # noqa: A002 (stdlib signature)
+        if self.server.verbose:
+            super().log_message(format, *args)
+
+
+class SiteServer(socketserver.ThreadingMixIn, http.server.HTTPServer):
+    daemon_threads = True
+    allow_reuse_address = True
+    verbose = True
+
+
+def make_server(directory: str | Path, port: int = 8000, verbose: bool = True) -> SiteServer:
+    """An HTTP server for ``directory`` on 127.0.0.1:``port`` (0 picks a free port)."""
+    handler = functools.partial(SiteHandler, directory=str(directory))
+    server = SiteServer(("127.0.0.1", port), handler)
+    server.verbose = verbose
+    return server
+
+
+def run(args: argparse.Namespace) -> int:
+    directory = Path(args.dir)
+    if not (directory / "index.html").is_file():
+        print(
+            f"error: {directory} is not a built site (no index.html); "
+            "run `python -m glasslab build` first",
+            file=sys.stderr,
+        )
+        return 2
+    try:
+        server = make_server(directory, args.port)
+    except OSError as exc:
+        print(f"error: cannot listen on 127.0.0.1:{args.port}: {exc}", file=sys.stderr)
+        return 1
+    print(f"Serving {directory} at http://127.0.0.1:{server.server_address[1]}/ (Ctrl+C stops)")
+    sys.stdout.flush()
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.server_close()
+    return 0

@@ -1,0 +1,33 @@
+"""Start a page's Python side and turn any failure into a readable message."""
+
+from __future__ import annotations
+
+import asyncio
+import importlib
+import inspect
+import traceback
+
+from glasslab.web import bridge
+
+
+def start(page: str) -> None:
+    """Import ``glasslab.web.<page>_page`` and run its ``main()`` (sync or async)."""
+    try:
+        module = importlib.import_module(f"glasslab.web.{page}_page")
+        result = module.main()
+    except Exception as exc:
+        _report(exc)
+        return
+    if inspect.isawaitable(result):
+        task = asyncio.ensure_future(result)
+        task.add_done_callback(_check)
+
+
+def _check(task: asyncio.Future) -> None:
+    if not task.cancelled() and task.exception() is not None:
+        _report(task.exception())
+
+
+def _report(exc: BaseException) -> None:
+    traceback.print_exception(exc)
+    bridge.fail(f"The page could not start: {type(exc).__name__}: {exc}")

@@ -1,0 +1,69 @@
+"""Talking to the page: the ``window.glasslab`` handle, canvases, DOM text."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+
+import js
+import numpy as np
+from pyodide.ffi import create_proxy
+
+_KEEP: list = []  # proxies handed to JS live as long as the page
+
+
+def proxy(fn: Callable):
+    """A JS-callable proxy of ``fn`` that stays alive for the page's lifetime."""
+    p = create_proxy(fn)
+    _KEEP.append(p)
+    return p
+
+
+def expose(name: str, fn: Callable) -> None:
+    """Make ``window.glasslab[name]`` call ``fn``. ``state`` must return a JSON-able object."""
+    if name == "state":
+        js.window.glasslab._register("state", proxy(lambda: json.dumps(fn())))
+    else:
+        js.window.glasslab._register(name, proxy(fn))
+
+
+def mark_ready() -> None:
+    js.window.glasslab._markReady()
+
+
+def fail(message: str) -> None:
+    js.window.glasslab._fail(message)
+
+
+def element(element_id: str):
+    node = js.document.getElementById(element_id)
+    if node is None:
+        raise LookupError(f"the page has no element #{element_id}")
+    return node
+
+
+def set_text(element_id: str, text: str) -> None:
+    """Set an element's text (never markup: user text is always safe here)."""
+    element(element_id).textContent = text
+
+
+class CanvasImage:
+    """A canvas painted from a NumPy RGBA array in one bulk copy.
+
+    The pixel buffer and ImageData are allocated once; ``paint`` copies the
+    array into the buffer with ``assign`` (no per-pixel calls, no lists).
+    """
+
+    def __init__(self, canvas, width: int | None = None, height: int | None = None):
+        self.canvas = canvas
+        self.width = int(width or canvas.width)
+        self.height = int(height or canvas.height)
+        self.ctx = canvas.getContext("2d")
+        self.buffer = js.Uint8ClampedArray.new(self.width * self.height * 4)
+        self.image = js.ImageData.new(self.buffer, self.width, self.height)
+
+    def paint(self, rgba: np.ndarray, x: int = 0, y: int = 0) -> None:
+        if rgba.shape != (self.height, self.width, 4):
+            raise ValueError(f"expected shape {(self.height, self.width, 4)}, got {rgba.shape}")
+        self.buffer.assign(np.ascontiguousarray(rgba, dtype=np.uint8).reshape(-1))
+        self.ctx.putImageData(self.image, x, y)
