@@ -78,7 +78,8 @@
       if (!info) return;
       api.build = { version: info.version, hash: info.hash };
       for (const [path, entry] of Object.entries(info.files)) {
-        if (runtimeFiles.some((pattern) => path.startsWith(pattern))) {
+        // modules (.js/.mjs) arrive through import, not fetch: only fetched files are counted
+        if (runtimeFiles.some((pattern) => path.startsWith(pattern)) && !/\.m?js$/.test(path)) {
           tracked.set(new URL(path, siteRoot).href, entry.bytes);
           expected += entry.bytes;
         }
