@@ -52,8 +52,9 @@ def build_wheel() -> tuple[str, bytes, str]:
         "Requires-Python: >=3.11\nRequires-Dist: numpy\n"
     ).encode()
     files[f"{dist_info}/WHEEL"] = (
-        "Wheel-Version: 1.0\nGenerator: glasslab-export\nRoot-Is-Purelib: true\nTag: py3-none-any\n"
-    ).encode()
+        b"Wheel-Version: 1.0\nGenerator: glasslab-export\n"
+        b"Root-Is-Purelib: true\nTag: py3-none-any\n"
+    )
     files[f"{dist_info}/top_level.txt"] = f"{NAME}\n".encode()
     record = [f"{name},{_record_hash(data)},{len(data)}" for name, data in files.items()]
     record.append(f"{dist_info}/RECORD,,")

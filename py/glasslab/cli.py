@@ -38,7 +38,9 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     build = sub.add_parser("build", help="assemble the static site into a folder")
-    build.add_argument("--out", default=str(REPO_ROOT / "dist"), help="output folder (default: dist/)")
+    build.add_argument(
+        "--out", default=str(REPO_ROOT / "dist"), help="output folder (default: dist/)"
+    )
     build.add_argument(
         "--mirror",
         default=None,
@@ -53,7 +55,9 @@ def build_parser() -> argparse.ArgumentParser:
     build.set_defaults(func=_run_build)
 
     serve = sub.add_parser("serve", help="serve a built site on 127.0.0.1")
-    serve.add_argument("dir", nargs="?", default=str(REPO_ROOT / "dist"), help="site folder (default: dist/)")
+    serve.add_argument(
+        "dir", nargs="?", default=str(REPO_ROOT / "dist"), help="site folder (default: dist/)"
+    )
     serve.add_argument("--port", type=int, default=8000, help="port (default: 8000)")
     serve.set_defaults(func=_run_serve)
 

@@ -15,9 +15,9 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
+from glasslab.serve import make_server
 from playwright.sync_api import sync_playwright
 
-from glasslab.serve import make_server
 from tests.conftest import ROOT, mirror_dir
 
 CHROMIUM_ARGS = [
@@ -29,7 +29,9 @@ CHROMIUM_ARGS = [
     "--no-first-run",
     "--disable-quic",
 ]
-READY_TIMEOUT_MS = 120_000  # a shared 2-core machine can be slow; this is a hang guard, not a timing
+READY_TIMEOUT_MS = (
+    120_000  # a shared 2-core machine can be slow; this is a hang guard, not a timing
+)
 
 
 def chromium_path() -> str:
@@ -100,7 +102,9 @@ class PageLog:
         page.on("pageerror", lambda e: self.page_errors.append(str(e)))
 
     def foreign(self, origin: str | None = None) -> list[str]:
-        """Requests to anything but ``origin`` (default: the first page's); data:/blob: are local."""
+        """Requests to anything but ``origin`` (default: the first page's).
+
+        data: and blob: URLs are local."""
         if origin is None:
             if not self.requests:
                 return []

@@ -1,4 +1,8 @@
-"""The landing page in real Chromium: runtime loads, NumPy paints the canvas, nothing leaves the origin."""
+"""The landing page in real Chromium.
+
+The runtime loads, NumPy paints the canvas, nothing leaves the origin, and a
+corrupted runtime file gives a readable error.
+"""
 
 from __future__ import annotations
 
@@ -6,8 +10,8 @@ import shutil
 
 import numpy as np
 import pytest
-
 from glasslab import preview
+
 from tests.browser.conftest import READY_TIMEOUT_MS, Served, open_page
 
 pytestmark = pytest.mark.browser
@@ -75,9 +79,7 @@ def test_corrupted_wheel_gives_a_readable_error(page, site_dir, tmp_path):
     served = Served(scratch)
     try:
         page.goto(served.url(""))
-        page.wait_for_function(
-            "document.documentElement.dataset.error", timeout=READY_TIMEOUT_MS
-        )
+        page.wait_for_function("document.documentElement.dataset.error", timeout=READY_TIMEOUT_MS)
         message = page.evaluate("document.documentElement.dataset.error")
         assert "numpy" in message and "integrity" in message
         assert page.is_visible("#load-error")

@@ -1,0 +1,77 @@
+"""View maths of the GAN lab page: heatmap colours, manifold density, arrow lengths.
+
+Pure NumPy, shared by the page and the tests. Coordinates are the unit square
+with y pointing up; images have row 0 at the top.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+# D(x) = 0 (sure it is fake) -> purple, 0.5 (undecided) -> near white, 1 (sure it is real) -> green
+HEAT_STOPS = np.array([0.0, 0.5, 1.0])
+HEAT_COLOURS = np.array([[142, 124, 195], [247, 247, 247], [95, 185, 142]], dtype=np.float64)
+ARROW_SCALE = 0.25  # gradient of D(x) -> arrow length in unit-square coordinates
+ARROW_MAX = 0.12
+
+
+def heat_rgba(field: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
+    """Colour D's field (rows from y = 0 upwards) as RGBA uint8 with row 0 at the top.
+
+    Values outside [0, 1] (and NaN) are clipped to the nearest end.
+    """
+    rows, cols = field.shape
+    flipped = np.nan_to_num(field[::-1], nan=0.5).clip(0.0, 1.0)
+    if out is None:
+        out = np.empty((rows, cols, 4), dtype=np.uint8)
+    for channel in range(3):
+        out[..., channel] = np.interp(flipped, HEAT_STOPS, HEAT_COLOURS[:, channel]).round()
+    out[..., 3] = 255
+    return out
+
+
+def heat_colour(value: float) -> tuple[int, int, int]:
+    """The RGB of one D value, as ``heat_rgba`` paints it."""
+    v = min(max(float(value), 0.0), 1.0)
+    return tuple(int(round(np.interp(v, HEAT_STOPS, HEAT_COLOURS[:, c]))) for c in range(3))
+
+
+def quad_areas(grid: np.ndarray) -> np.ndarray:
+    """Areas of the (R-1) x (C-1) quadrilaterals of a warped (R, C, 2) grid (shoelace formula)."""
+    a, b = grid[:-1, :-1], grid[:-1, 1:]
+    c, d = grid[1:, 1:], grid[1:, :-1]
+    x = np.stack([a[..., 0], b[..., 0], c[..., 0], d[..., 0]])
+    y = np.stack([a[..., 1], b[..., 1], c[..., 1], d[..., 1]])
+    return 0.5 * np.abs((x * np.roll(y, -1, axis=0) - np.roll(x, -1, axis=0) * y).sum(axis=0))
+
+
+def manifold_alpha(grid: np.ndarray, noise_mass: np.ndarray | None = None) -> np.ndarray:
+    """Opacity of each manifold cell: the density of fake samples it holds.
+
+    A cell of the noise grid carries probability mass ``noise_mass`` (equal
+    for uniform noise); G stretches it over ``quad_areas``. Density =
+    mass / area, shown relative to the median cell so the picture does not
+    depend on the grid size. Returns values in [0.03, 0.85].
+    """
+    areas = quad_areas(grid)
+    mass = np.ones_like(areas) if noise_mass is None else noise_mass
+    density = mass / np.maximum(areas, 1e-9)
+    finite = density[np.isfinite(density)]
+    reference = np.median(finite) if finite.size else 1.0
+    alpha = 0.35 * density / max(reference, 1e-12)
+    return np.nan_to_num(alpha, nan=0.03).clip(0.03, 0.85)
+
+
+def gaussian_cell_mass(cells: int, mean: float = 0.5, sd: float = 0.25) -> np.ndarray:
+    """Relative probability mass of each cell of a cells x cells grid over [0, 1]^2 under
+    independent (truncated) normal noise, evaluated at cell centres."""
+    centres = (np.arange(cells) + 0.5) / cells
+    p = np.exp(-0.5 * ((centres - mean) / sd) ** 2)
+    return np.outer(p, p) / np.outer(p, p).mean()
+
+
+def arrows(gradients: np.ndarray) -> np.ndarray:
+    """Arrow vectors for the gradients of D at the fakes: scaled, long ones capped, NaN -> 0."""
+    g = np.nan_to_num(gradients, nan=0.0, posinf=0.0, neginf=0.0) * ARROW_SCALE
+    length = np.sqrt((g**2).sum(axis=1, keepdims=True))
+    return g * np.minimum(1.0, ARROW_MAX / np.maximum(length, 1e-12))
