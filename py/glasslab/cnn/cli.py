@@ -1,6 +1,197 @@
-"""`python -m glasslab cnn ...` (placeholder until the cnn engine lands)."""
+"""``python -m glasslab cnn ...``: run TinyVGG (or another sequential ONNX CNN) on images.
+
+Images are decoded with Pillow (imported only here), then preprocessed and run by
+the same NumPy code as the page.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+import numpy as np
+
+PREDICT_EPILOG = """\
+output:
+  Without --json, one line per image: IMAGE: LABEL (PROBABILITY) and the next best
+  classes. With --json, one JSON array with an object per image, in the order given:
+    [{"image": "koala.jpeg", "label": "koala", "probabilities": [0.003, ...]}, ...]
+  "image" is the path as given, "label" the most probable class and "probabilities"
+  the softmax output, one float per class in the model's output order (TinyVGG:
+  lifeboat, ladybug, pizza, bell pepper, school bus, koala, espresso, red panda,
+  orange, sport car).
+
+activations:
+  --activations OUT.npz saves every layer's activation for the first image, keyed by
+  layer name (TinyVGG: conv_1_1, relu_1_1, conv_1_2, relu_1_2, max_pool_1, conv_2_1,
+  relu_2_1, conv_2_2, relu_2_2, max_pool_2, flatten, output). Image-shaped layers are
+  (H, W, C) float32 without the batch axis; flatten and output are vectors.
+
+preprocessing:
+  As CNN Explainer: RGB, divided by 255, no normalisation; other sizes are resized
+  bilinearly so the short side is 65 (input size + 1) and centre-cropped to 64x64.
+  Transparent pixels are composited on white; greyscale is repeated to RGB.
+
+exit status: 0 on success, 1 if the model or an image cannot be read.
+"""
+
+
+def default_model_path() -> Path:
+    from glasslab.cli import REPO_ROOT
+
+    return REPO_ROOT / "dist" / "tinyvgg.onnx"
 
 
 def register(subparsers) -> None:
-    parser = subparsers.add_parser("cnn", help="cnn commands")
-    parser.set_defaults(func=lambda args: parser.print_help())
+    parser = subparsers.add_parser(
+        "cnn",
+        help="run the CNN explainer's model on images",
+        description="Run TinyVGG (or another sequential CNN in ONNX) on images, in NumPy.",
+    )
+    sub = parser.add_subparsers(dest="cnn_command", required=True, metavar="CNN_COMMAND")
+
+    predict = sub.add_parser(
+        "predict",
+        help="classify images",
+        description="Classify images and optionally save every layer's activation.",
+        epilog=PREDICT_EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    predict.add_argument("images", nargs="+", metavar="IMAGE", help="image files (JPEG, PNG, ...)")
+    predict.add_argument(
+        "--model",
+        default=None,
+        help="ONNX model (default: dist/tinyvgg.onnx, made by `python -m glasslab build`)",
+    )
+    predict.add_argument(
+        "--activations",
+        metavar="OUT.npz",
+        default=None,
+        help="save every layer's activation for the first image to this .npz file",
+    )
+    predict.add_argument(
+        "--json", action="store_true", help="print one JSON array of results (see below)"
+    )
+    predict.set_defaults(func=run_predict)
+
+    info = sub.add_parser("info", help="describe a model's layers as JSON")
+    info.add_argument("--model", default=None, help="ONNX model (default: dist/tinyvgg.onnx)")
+    info.set_defaults(func=run_info)
+
+
+def decode_image(path: str | Path) -> np.ndarray:
+    """Decode an image file with Pillow into ``uint8`` (H, W), (H, W, 2|3|4) pixels.
+
+    EXIF orientation is applied (as browsers do); palette and other modes become
+    RGB, or RGBA when they carry transparency. Raises ValueError with a readable
+    message for missing, unreadable or oversized files.
+    """
+    from PIL import Image, ImageOps, UnidentifiedImageError
+
+    from glasslab.cnn.preprocess import MAX_PIXELS
+
+    path = Path(path)
+    try:
+        with Image.open(path) as im:
+            w, h = im.size
+            if w * h > MAX_PIXELS:
+                raise ValueError(
+                    f"{path}: the image is {w}x{h} = {w * h:,} pixels; the limit is "
+                    f"{MAX_PIXELS:,} (8192 x 8192)"
+                )
+            im = ImageOps.exif_transpose(im)
+            if im.mode in ("L", "LA", "RGB", "RGBA"):
+                pass
+            elif im.mode == "1":
+                im = im.convert("L")
+            elif im.mode in ("PA", "La") or "transparency" in im.info:
+                im = im.convert("LA" if im.mode == "La" else "RGBA")
+            elif im.mode == "RGBa":
+                im = im.convert("RGBA")
+            else:
+                im = im.convert("RGB")
+            pixels = np.asarray(im, dtype=np.uint8)
+    except FileNotFoundError:
+        raise ValueError(f"{path}: no such file") from None
+    except IsADirectoryError:
+        raise ValueError(f"{path}: is a directory, not an image") from None
+    except UnidentifiedImageError:
+        raise ValueError(f"{path}: not an image file Pillow can read") from None
+    except (OSError, SyntaxError, Image.DecompressionBombError) as exc:
+        raise ValueError(f"{path}: cannot decode the image ({exc})") from None
+    if pixels.size == 0:
+        raise ValueError(f"{path}: the image is empty")
+    return pixels
+
+
+def _load_model(option: str | None):
+    from glasslab.cnn.model import load
+
+    path = Path(option) if option else default_model_path()
+    if not path.is_file():
+        if option:
+            raise ValueError(f"no model file at {path}")
+        raise ValueError(
+            f"no model at {path}: build the site first with `python -m glasslab build` "
+            "(or pass --model PATH)"
+        )
+    try:
+        return load(path)
+    except ValueError as exc:
+        raise ValueError(f"{path}: {exc}") from None
+
+
+def _fail(message: str) -> int:
+    print(f"error: {message}", file=sys.stderr)
+    return 1
+
+
+def run_predict(args: argparse.Namespace) -> int:
+    from glasslab.cnn import predict_pixels
+
+    try:
+        model = _load_model(args.model)
+        decoded = [decode_image(image) for image in args.images]
+        results = []
+        first_acts = None
+        for image, pixels in zip(args.images, decoded, strict=True):
+            try:
+                _, acts, probs = predict_pixels(model, pixels)
+            except ValueError as exc:
+                raise ValueError(f"{image}: {exc}") from None
+            if first_acts is None:
+                first_acts = acts
+            probs = [float(p) for p in probs]
+            best = int(np.argmax(probs))
+            results.append({"image": image, "label": model.labels[best], "probabilities": probs})
+        if args.activations:
+            arrays = {name: np.ascontiguousarray(a) for name, a in first_acts.items()}
+            try:
+                np.savez(args.activations, **arrays)
+            except OSError as exc:
+                raise ValueError(f"cannot write {args.activations}: {exc}") from None
+    except ValueError as exc:
+        return _fail(str(exc))
+
+    if args.json:
+        print(json.dumps(results, indent=2))
+    else:
+        for r in results:
+            order = np.argsort(r["probabilities"])[::-1]
+            rest = ", ".join(
+                f"{model.labels[i]} {r['probabilities'][i]:.1%}" for i in order[1:3]
+            )
+            print(f"{r['image']}: {r['label']} ({r['probabilities'][order[0]]:.1%})"
+                  + (f"  [{rest}]" if rest else ""))
+    return 0
+
+
+def run_info(args: argparse.Namespace) -> int:
+    try:
+        model = _load_model(args.model)
+    except ValueError as exc:
+        return _fail(str(exc))
+    print(json.dumps(model.describe(), indent=2))
+    return 0
