@@ -170,6 +170,8 @@ class GanPage:
         if new.dataset == "drawing" and changes.get("dataset") == "drawing":
             self.start_drawing()
             return
+        if self.view.drawingMode and "dataset" in changes:
+            self.cancel_drawing()
         changed = {k for k in changes if getattr(config, k) != getattr(new, k)}
         if changed & {"dataset", "seed"} or (self.pretrained and changed & ARCHITECTURE):
             # a new data set or seed starts a new run; pretrained weights exist only for the
