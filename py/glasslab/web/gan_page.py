@@ -656,6 +656,18 @@ class GanPage:
             "message": self.message,
         }
 
+    def benchmark(self, iterations: int) -> dict:
+        """Time ``iterations`` training iterations with no drawing (for bench/), on a copy.
+
+        The page's own model is not touched: a lab with the same settings trains.
+        """
+        lab = GanLab(self.lab.config, drawing=self.lab.drawing)
+        lab.train(10)  # warm-up
+        start = time.perf_counter()
+        lab.train(iterations)
+        seconds = time.perf_counter() - start
+        return {"iterations": iterations, "seconds": seconds, "per_second": iterations / seconds}
+
     def set_from_js(self, params) -> dict:
         raw = params.to_py() if hasattr(params, "to_py") else dict(params)
         layers = {k: raw.pop(k) for k in list(raw) if k in LAYERS}
@@ -697,4 +709,8 @@ def main() -> None:
     bridge.expose("step", lambda which="both": page.step(str(which)))
     bridge.expose("reset", lambda: page.reset())
     bridge.expose("set", lambda params: js.JSON.parse(json.dumps(page.set_from_js(params))))
+    bridge.expose(
+        "benchmark",
+        lambda iterations=2000: js.JSON.parse(json.dumps(page.benchmark(int(iterations)))),
+    )
     bridge.mark_ready()

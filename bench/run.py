@@ -1,0 +1,174 @@
+"""One benchmark command: ``python bench/run.py`` (after ``make build``).
+
+Serves ``dist/`` on 127.0.0.1, drives Debian's Chromium headless with
+Playwright, and prints one table of medians over repeated runs, measured in
+this run only (ratios are between numbers of the same run):
+
+- time to interactive (``window.glasslab.ready``) per page, cold (new browser
+  profile) and warm (same profile, HTTP cache filled), and the bytes
+  transferred;
+- GAN: training iterations/s in the page with no drawing, iterations/s and
+  frame times with every view redrawn each frame, the same engine on native
+  CPython, and the ratios;
+- CNN: the native NumPy forward pass (``bench/cnn_native.py``) when present.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import platform
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from glasslab.gan import Config, GanLab  # noqa: E402
+from glasslab.serve import make_server  # noqa: E402
+
+from tests.browser.conftest import CHROMIUM_ARGS, chromium_path  # noqa: E402
+
+PAGES = ("index.html", "gan.html", "cnn.html")
+
+
+def native_gan(iterations: int, repeats: int) -> float:
+    rates = []
+    for _ in range(repeats):
+        lab = GanLab(Config())
+        lab.train(10)
+        start = time.perf_counter()
+        lab.train(iterations)
+        rates.append(iterations / (time.perf_counter() - start))
+    return statistics.median(rates)
+
+
+def time_to_interactive(playwright, origin: str, page: str, repeats: int) -> dict:
+    cold, warm, transferred = [], [], []
+    for _ in range(repeats):
+        with tempfile.TemporaryDirectory() as profile:
+            context = playwright.chromium.launch_persistent_context(
+                profile, executable_path=chromium_path(), args=CHROMIUM_ARGS, headless=True
+            )
+            for run in (cold, warm):
+                pg = context.new_page()
+                sizes = []
+                pg.on(
+                    "requestfinished",
+                    lambda r, sizes=sizes: sizes.append(r.sizes()["responseBodySize"]),
+                )
+                start = time.perf_counter()
+                pg.goto(f"{origin}/{page}")
+                pg.wait_for_function(
+                    "document.documentElement.dataset.ready"
+                    " || document.documentElement.dataset.error",
+                    timeout=180_000,
+                )
+                run.append(time.perf_counter() - start)
+                if run is cold:
+                    transferred.append(sum(sizes))
+                pg.close()
+            context.close()
+    return {
+        "cold_s": statistics.median(cold),
+        "warm_s": statistics.median(warm),
+        "bytes": statistics.median(transferred),
+    }
+
+
+def gan_in_page(browser, origin: str, repeats: int, seconds: float) -> dict:
+    pg = browser.new_page()
+    pg.goto(f"{origin}/gan.html?pretrained=0")
+    pg.wait_for_function("document.documentElement.dataset.ready", timeout=180_000)
+    alone = [pg.evaluate("window.glasslab.benchmark(2000)")["per_second"] for _ in range(repeats)]
+    drawn, fps, p95 = [], [], []
+    for _ in range(repeats):
+        pg.evaluate("window.glasslab.reset(); window.glasslab.set({manifold: true})")
+        pg.evaluate("window.glasslab.play()")
+        time.sleep(1.0)  # warm-up
+        start_it = pg.evaluate("window.glasslab.state().iteration")
+        start = time.perf_counter()
+        time.sleep(seconds)
+        s = pg.evaluate("window.glasslab.state()")
+        drawn.append((s["iteration"] - start_it) / (time.perf_counter() - start))
+        fps.append(s["fps"])
+        p95.append(s["frame_ms_p95"])
+        pg.evaluate("window.glasslab.pause()")
+    pg.close()
+    return {
+        "train_alone_its": statistics.median(alone),
+        "drawn_its": statistics.median(drawn),
+        "fps": statistics.median(fps),
+        "frame_p95_ms": statistics.median(p95),
+    }
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--site", default=str(ROOT / "dist"), help="built site (default: dist/)")
+    parser.add_argument("--repeats", type=int, default=5, help="runs per measurement (median)")
+    parser.add_argument("--seconds", type=float, default=4.0, help="length of a drawn GAN run")
+    parser.add_argument("--json", action="store_true", help="print the results as JSON too")
+    args = parser.parse_args()
+
+    from playwright.sync_api import sync_playwright
+
+    server = make_server(args.site, port=0, verbose=False)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    origin = f"http://127.0.0.1:{server.server_address[1]}"
+    results: dict = {}
+    try:
+        with sync_playwright() as playwright:
+            for page in PAGES:
+                if (Path(args.site) / page).is_file():
+                    results[page] = time_to_interactive(playwright, origin, page, args.repeats)
+            browser = playwright.chromium.launch(
+                executable_path=chromium_path(), args=CHROMIUM_ARGS
+            )
+            results["gan"] = gan_in_page(browser, origin, args.repeats, args.seconds)
+            version = browser.version
+            browser.close()
+    finally:
+        server.shutdown()
+    results["gan"]["native_its"] = native_gan(5000, args.repeats)
+    cnn_native = ROOT / "bench" / "cnn_native.py"
+    if cnn_native.is_file():
+        out = subprocess.run([sys.executable, str(cnn_native)], capture_output=True, text=True)
+        results["cnn_native"] = out.stdout.strip().splitlines()[-1] if out.stdout else out.stderr
+
+    gan = results["gan"]
+    print(
+        f"machine: {platform.machine()} {platform.processor() or ''}, "
+        f"{__import__('os').cpu_count()} cores; Chromium {version}; "
+        f"Python {platform.python_version()}"
+    )
+    print(f"{'measure':52} {'median':>12}")
+    for page in PAGES:
+        if page in results:
+            r = results[page]
+            print(f"{page + ' time to interactive, cold (s)':52} {r['cold_s']:12.2f}")
+            print(f"{page + ' time to interactive, warm (s)':52} {r['warm_s']:12.2f}")
+            print(f"{page + ' bytes transferred, cold':52} {r['bytes']:12,.0f}")
+    print(f"{'GAN training alone in Chromium (it/s)':52} {gan['train_alone_its']:12.0f}")
+    print(f"{'GAN with every view drawn each frame (it/s)':52} {gan['drawn_its']:12.0f}")
+    print(f"{'GAN frame rate while drawing (fps)':52} {gan['fps']:12.1f}")
+    print(f"{'GAN frame time p95 while drawing (ms)':52} {gan['frame_p95_ms']:12.1f}")
+    print(f"{'GAN native CPython (it/s)':52} {gan['native_its']:12.0f}")
+    print(
+        f"{'ratio Chromium alone / native':52} {gan['train_alone_its'] / gan['native_its']:12.2f}"
+    )
+    print(f"{'ratio Chromium drawn / alone':52} {gan['drawn_its'] / gan['train_alone_its']:12.2f}")
+    if "cnn_native" in results:
+        print(f"CNN native: {results['cnn_native']}")
+    if args.json:
+        print(json.dumps(results, indent=1))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
