@@ -1,0 +1,96 @@
+"""export/tinyvgg.py: the files it writes, determinism, and the ONNX graph in ONNX Runtime."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import onnx
+import onnxruntime as ort
+import pytest
+from test_cnn_reference import (
+    LABELS,
+    LAYERS,
+    build_tinyvgg,
+    keras_forward,
+    mirror_dir,
+    sample_images,
+    tfjs_weights,
+)
+
+from export.tinyvgg import SAMPLES, export_tinyvgg
+
+
+@pytest.fixture(scope="session")
+def tinyvgg_dir(tmp_path_factory):
+    """TinyVGG exported once per session into a temporary folder."""
+    return build_tinyvgg(tmp_path_factory.getbasetemp())
+
+
+def test_export_writes_model_metadata_and_samples(tinyvgg_dir):
+    assert (tinyvgg_dir / "tinyvgg.onnx").is_file()
+    meta = json.loads((tinyvgg_dir / "tinyvgg.json").read_text())
+    assert meta["labels"] == LABELS
+    assert meta["input"]["shape"] == [64, 64, 3]
+    assert meta["input"]["layout"] == "NHWC"
+    assert [layer["name"] for layer in meta["layers"]] == LAYERS
+    types = [layer["type"] for layer in meta["layers"]]
+    assert types == ["conv", "relu"] * 2 + ["maxpool"] + ["conv", "relu"] * 2 + [
+        "maxpool",
+        "flatten",
+        "dense",
+    ]
+    shapes = {layer["name"]: layer["shape"] for layer in meta["layers"]}
+    assert shapes["conv_1_1"] == [62, 62, 10]
+    assert shapes["max_pool_1"] == [30, 30, 10]
+    assert shapes["max_pool_2"] == [13, 13, 10]
+    assert shapes["flatten"] == [1690]
+    assert shapes["output"] == [10]
+    assert meta["layers"][-1]["activation"] == "softmax"
+
+    index = json.loads((tinyvgg_dir / "samples" / "index.json").read_text())
+    assert [e["file"] for e in index] == sorted(SAMPLES)
+    for entry in index:
+        assert (tinyvgg_dir / "samples" / entry["file"]).is_file()
+        assert entry["class"] in LABELS
+        assert LABELS[entry["index"]] == entry["class"]
+    assert {e["class"] for e in index} == set(LABELS)
+
+
+def test_export_is_byte_identical_across_runs(tmp_path, tinyvgg_dir):
+    written = export_tinyvgg(tmp_path / "again", mirror_dir(), None)
+    assert len(written) == len(SAMPLES) + 3  # onnx, json, the JPEGs, samples/index.json
+    for path in written:
+        rel = path.relative_to(tmp_path / "again")
+        assert path.read_bytes() == (tinyvgg_dir / rel).read_bytes(), rel
+
+
+def test_onnx_graph_names_and_exposes_every_layer(tinyvgg_dir):
+    model = onnx.load(tinyvgg_dir / "tinyvgg.onnx")
+    onnx.checker.check_model(model)
+    assert [o.name for o in model.graph.output] == LAYERS
+    assert [i.name for i in model.graph.input] == ["input"]
+    dims = model.graph.input[0].type.tensor_type.shape.dim
+    assert [d.dim_value for d in dims[1:]] == [64, 64, 3]
+    props = {p.key: p.value for p in model.metadata_props}
+    assert json.loads(props["labels"]) == LABELS
+    produced = {out for node in model.graph.node for out in node.output}
+    assert set(LAYERS) <= produced
+
+
+def test_onnxruntime_matches_keras_reference(tinyvgg_dir):
+    session = ort.InferenceSession(
+        str(tinyvgg_dir / "tinyvgg.onnx"), providers=["CPUExecutionProvider"]
+    )
+    names = [o.name for o in session.get_outputs()]
+    weights = tfjs_weights()
+    for name, _, pixels in sample_images(tinyvgg_dir)[:6]:
+        image = pixels.astype(np.float32) / 255
+        outputs = dict(zip(names, session.run(None, {"input": image[None]}), strict=True))
+        ref = keras_forward(weights, image)
+        for layer in LAYERS:
+            got = outputs[layer][0]
+            if got.ndim == 3:  # conv/relu/pool tensors are NCHW in the graph
+                got = got.transpose(1, 2, 0)
+            assert got.shape == ref[layer].shape, (name, layer)
+            assert np.abs(got - ref[layer]).max() <= 1e-5, (name, layer)
