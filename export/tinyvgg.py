@@ -78,14 +78,29 @@ SAMPLES = {
 
 # Class names in the order of the model's 10 outputs.
 LABELS = [
-    "lifeboat", "ladybug", "pizza", "bell pepper", "school bus",
-    "koala", "espresso", "red panda", "orange", "sport car",
+    "lifeboat",
+    "ladybug",
+    "pizza",
+    "bell pepper",
+    "school bus",
+    "koala",
+    "espresso",
+    "red panda",
+    "orange",
+    "sport car",
 ]
 # Sample file prefix -> class name.
 SAMPLE_CLASSES = {
-    "boat": "lifeboat", "bug": "ladybug", "pizza": "pizza", "pepper": "bell pepper",
-    "bus": "school bus", "koala": "koala", "espresso": "espresso", "panda": "red panda",
-    "orange": "orange", "car": "sport car",
+    "boat": "lifeboat",
+    "bug": "ladybug",
+    "pizza": "pizza",
+    "pepper": "bell pepper",
+    "bus": "school bus",
+    "koala": "koala",
+    "espresso": "espresso",
+    "panda": "red panda",
+    "orange": "orange",
+    "car": "sport car",
 }
 
 OPSET = 13
@@ -169,8 +184,9 @@ def convert(model_json: dict, weights: dict[str, np.ndarray], labels: list[str])
     shape = (height, width, channels)  # HWC of the current tensor
     current = "input_nchw"
     layout = "NCHW"
-    nodes.append(helper.make_node("Transpose", [INPUT_NAME], [current], name="input_nchw",
-                                  perm=[0, 3, 1, 2]))
+    nodes.append(
+        helper.make_node("Transpose", [INPUT_NAME], [current], name="input_nchw", perm=[0, 3, 1, 2])
+    )
 
     def add_init(name: str, array: np.ndarray) -> str:
         initializers.append(numpy_helper.from_array(np.ascontiguousarray(array), name))
@@ -221,18 +237,31 @@ def convert(model_json: dict, weights: dict[str, np.ndarray], labels: list[str])
                 inputs.append(add_init(f"{name}/bias", weights[f"{name}/bias"]))
             act = cfg.get("activation", "linear")
             conv_out = name if act == "linear" else f"{name}/linear"
-            nodes.append(helper.make_node(
-                "Conv", inputs, [conv_out], name=conv_out, kernel_shape=[kh, kw],
-                strides=[sh, sw], pads=[pt, pl, pb, pr], dilations=[1, 1], group=1,
-            ))
-            shape = ((shape[0] + pt + pb - kh) // sh + 1, (shape[1] + pl + pr - kw) // sw + 1,
-                     cout)
+            nodes.append(
+                helper.make_node(
+                    "Conv",
+                    inputs,
+                    [conv_out],
+                    name=conv_out,
+                    kernel_shape=[kh, kw],
+                    strides=[sh, sw],
+                    pads=[pt, pl, pb, pr],
+                    dilations=[1, 1],
+                    group=1,
+                )
+            )
+            shape = ((shape[0] + pt + pb - kh) // sh + 1, (shape[1] + pl + pr - kw) // sw + 1, cout)
             if act != "linear":
                 activation(act, conv_out, name, 4)
-            entry.update(type="conv", kernel=[kh, kw], strides=[sh, sw],
-                         pads=[pt, pl, pb, pr], filters=cout,
-                         padding=cfg.get("padding", "valid"),
-                         params={"kernel": [kh, kw, cin, cout], "bias": [cout]})
+            entry.update(
+                type="conv",
+                kernel=[kh, kw],
+                strides=[sh, sw],
+                pads=[pt, pl, pb, pr],
+                filters=cout,
+                padding=cfg.get("padding", "valid"),
+                params={"kernel": [kh, kw, cin, cout], "bias": [cout]},
+            )
             output(name, nchw(shape))
         elif cls == "Activation":
             act = cfg["activation"]
@@ -244,15 +273,19 @@ def convert(model_json: dict, weights: dict[str, np.ndarray], labels: list[str])
             sh, sw = cfg.get("strides") or [ph, pw]
             if cfg.get("padding", "valid") != "valid":
                 raise ConversionError(f"{name}: only valid pooling is supported")
-            nodes.append(helper.make_node("MaxPool", [current], [name], name=name,
-                                          kernel_shape=[ph, pw], strides=[sh, sw]))
+            nodes.append(
+                helper.make_node(
+                    "MaxPool", [current], [name], name=name, kernel_shape=[ph, pw], strides=[sh, sw]
+                )
+            )
             shape = ((shape[0] - ph) // sh + 1, (shape[1] - pw) // sw + 1, shape[2])
             entry.update(type="maxpool", kernel=[ph, pw], strides=[sh, sw])
             output(name, nchw(shape))
         elif cls == "Flatten":
             nhwc = f"{name}/nhwc"
-            nodes.append(helper.make_node("Transpose", [current], [nhwc], name=nhwc,
-                                          perm=[0, 2, 3, 1]))
+            nodes.append(
+                helper.make_node("Transpose", [current], [nhwc], name=nhwc, perm=[0, 2, 3, 1])
+            )
             size = int(np.prod(shape))
             target = add_init(f"{name}/shape", np.array([-1, size], dtype=np.int64))
             nodes.append(helper.make_node("Reshape", [nhwc, target], [name], name=name))
@@ -265,8 +298,9 @@ def convert(model_json: dict, weights: dict[str, np.ndarray], labels: list[str])
                 raise ConversionError(f"{name}: Dense needs a flattened input")
             kernel = weights[f"{name}/kernel"]
             if kernel.shape[0] != shape[0]:
-                raise ConversionError(f"{name}: kernel expects {kernel.shape[0]} inputs, "
-                                      f"got {shape[0]}")
+                raise ConversionError(
+                    f"{name}: kernel expects {kernel.shape[0]} inputs, got {shape[0]}"
+                )
             inputs = [current, add_init(f"{name}/kernel", kernel)]
             if cfg.get("use_bias", True):
                 inputs.append(add_init(f"{name}/bias", weights[f"{name}/bias"]))
@@ -276,8 +310,12 @@ def convert(model_json: dict, weights: dict[str, np.ndarray], labels: list[str])
             if act != "linear":
                 activation(act, gemm_out, name, 2)
             shape = (int(kernel.shape[1]),)
-            entry.update(type="dense", units=shape[0], activation=act,
-                         params={"kernel": list(kernel.shape), "bias": [shape[0]]})
+            entry.update(
+                type="dense",
+                units=shape[0],
+                activation=act,
+                params={"kernel": list(kernel.shape), "bias": [shape[0]]},
+            )
             output(name, ["batch", shape[0]])
         else:
             raise ConversionError(f"unsupported Keras layer {cls} ({name})")
@@ -291,8 +329,11 @@ def convert(model_json: dict, weights: dict[str, np.ndarray], labels: list[str])
     graph = helper.make_graph(
         nodes,
         "tinyvgg",
-        [helper.make_tensor_value_info(INPUT_NAME, TensorProto.FLOAT,
-                                       ["batch", height, width, channels])],
+        [
+            helper.make_tensor_value_info(
+                INPUT_NAME, TensorProto.FLOAT, ["batch", height, width, channels]
+            )
+        ],
         outputs,
         initializer=initializers,
         doc_string=(
@@ -309,11 +350,14 @@ def convert(model_json: dict, weights: dict[str, np.ndarray], labels: list[str])
         producer_version="1",
         doc_string="TinyVGG (CNN Explainer) converted from its TensorFlow.js weights.",
     )
-    helper.set_model_props(model, {
-        "labels": json.dumps(labels),
-        "source": f"github.com/poloclub/cnn-explainer@{COMMIT} (MIT license)",
-        "layout": "input NHWC; conv/relu/pool NCHW; flatten channels-last",
-    })
+    helper.set_model_props(
+        model,
+        {
+            "labels": json.dumps(labels),
+            "source": f"github.com/poloclub/cnn-explainer@{COMMIT} (MIT license)",
+            "layout": "input NHWC; conv/relu/pool NCHW; flatten channels-last",
+        },
+    )
     onnx.checker.check_model(model)
     meta = {
         "name": "tinyvgg",
@@ -335,8 +379,9 @@ def convert(model_json: dict, weights: dict[str, np.ndarray], labels: list[str])
     return model, meta
 
 
-def export_tinyvgg(out_dir: Path, mirror: Path | None = None, cache: Path | None = None
-                   ) -> list[Path]:
+def export_tinyvgg(
+    out_dir: Path, mirror: Path | None = None, cache: Path | None = None
+) -> list[Path]:
     """Write tinyvgg.onnx, tinyvgg.json and samples/ into ``out_dir``; return the paths."""
     out_dir = Path(out_dir)
     model_bytes = _fetch_model_file("model.json", mirror, cache)
@@ -382,8 +427,11 @@ def main(argv: list[str] | None = None) -> int:
         description="Convert CNN Explainer's TinyVGG to ONNX and copy its sample images.",
     )
     parser.add_argument("--out", required=True, help="output folder")
-    parser.add_argument("--mirror", default=None,
-                        help="folder with pinned third-party files (default: $GLASSLAB_MIRROR)")
+    parser.add_argument(
+        "--mirror",
+        default=None,
+        help="folder with pinned third-party files (default: $GLASSLAB_MIRROR)",
+    )
     parser.add_argument("--cache", default=None, help="download cache folder")
     args = parser.parse_args(argv)
     mirror = Path(args.mirror) if args.mirror else default_mirror()

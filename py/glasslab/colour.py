@@ -71,9 +71,7 @@ class ColourScale:
 
 
 def _hex(codes: str) -> tuple[tuple[int, int, int], ...]:
-    return tuple(
-        (int(c[0:2], 16), int(c[2:4], 16), int(c[4:6], 16)) for c in codes.split()
-    )
+    return tuple((int(c[0:2], 16), int(c[2:4], 16), int(c[4:6], 16)) for c in codes.split())
 
 
 def _even(n: int) -> tuple[float, ...]:
@@ -81,28 +79,37 @@ def _even(n: int) -> tuple[float, ...]:
 
 
 RED_BLUE = ColourScale(
-    "red-blue", _even(11),
+    "red-blue",
+    _even(11),
     _hex("67001f b2182b d6604d f4a582 fddbc7 f7f7f7 d1e5f0 92c5de 4393c3 2166ac 053061"),
     diverging=True,
 )
 BROWN_GREEN = ColourScale(
-    "brown-green", _even(11),
+    "brown-green",
+    _even(11),
     _hex("543005 8c510a bf812d dfc27d f6e8c3 f5f5f5 c7eae5 80cdc1 35978f 01665e 003c30"),
     diverging=True,
 )
 ORANGES = ColourScale(
-    "oranges", _even(9),
+    "oranges",
+    _even(9),
     _hex("fff5eb fee6ce fdd0a2 fdae6b fd8d3c f16913 d94801 a63603 7f2704"),
 )
 PURPLE_GREEN = ColourScale(
-    "purple-green", _even(11),
+    "purple-green",
+    _even(11),
     _hex("40004b 762a83 9970ab c2a5cf e7d4e8 f7f7f7 d9f0d3 a6dba0 5aae61 1b7837 00441b"),
 )
 
 SCALES = {s.name: s for s in (RED_BLUE, BROWN_GREEN, ORANGES, PURPLE_GREEN)}
 # What each kind of value is drawn with.
-SCALES.update(activation=RED_BLUE, weight=BROWN_GREEN, logit=ORANGES, probability=ORANGES,
-              discriminator=PURPLE_GREEN)
+SCALES.update(
+    activation=RED_BLUE,
+    weight=BROWN_GREEN,
+    logit=ORANGES,
+    probability=ORANGES,
+    discriminator=PURPLE_GREEN,
+)
 
 
 def to_unit(values, vmin: float, vmax: float) -> np.ndarray:
@@ -114,21 +121,24 @@ def to_unit(values, vmin: float, vmax: float) -> np.ndarray:
     return np.clip((v - vmin) / (vmax - vmin), 0.0, 1.0)
 
 
-def map_values(values, scale: ColourScale, vmin: float, vmax: float,
-               alpha: int = 255) -> np.ndarray:
+def map_values(
+    values, scale: ColourScale, vmin: float, vmax: float, alpha: int = 255
+) -> np.ndarray:
     """RGBA ``uint8`` ``values.shape + (4,)`` for ``values`` shown on ``[vmin, vmax]``."""
     return scale.rgba(to_unit(values, vmin, vmax), alpha)
 
 
-def map_diverging(values, limit: float, scale: ColourScale = RED_BLUE,
-                  alpha: int = 255) -> np.ndarray:
+def map_diverging(
+    values, limit: float, scale: ColourScale = RED_BLUE, alpha: int = 255
+) -> np.ndarray:
     """``values`` on ``[-limit, +limit]`` (0 at the middle colour)."""
     limit = abs(float(limit))
     return map_values(values, scale, -limit, limit, alpha)
 
 
-def map_sequential(values, vmin: float, vmax: float, scale: ColourScale = ORANGES,
-                   alpha: int = 255) -> np.ndarray:
+def map_sequential(
+    values, vmin: float, vmax: float, scale: ColourScale = ORANGES, alpha: int = 255
+) -> np.ndarray:
     return map_values(values, scale, vmin, vmax, alpha)
 
 
@@ -187,7 +197,11 @@ def legend_ticks(scale: ColourScale, vmin: float, vmax: float, count: int = 5) -
     colours = map_values(np.asarray(values), scale, vmin, vmax)
     positions = to_unit(np.asarray(values), vmin, vmax)
     return [
-        {"value": float(v), "position": float(p), "rgba": tuple(int(x) for x in c),
-         "hex": hex_colour(c)}
+        {
+            "value": float(v),
+            "position": float(p),
+            "rgba": tuple(int(x) for x in c),
+            "hex": hex_colour(c),
+        }
         for v, p, c in zip(values, positions, colours, strict=True)
     ]

@@ -180,11 +180,11 @@ def run_predict(args: argparse.Namespace) -> int:
     else:
         for r in results:
             order = np.argsort(r["probabilities"])[::-1]
-            rest = ", ".join(
-                f"{model.labels[i]} {r['probabilities'][i]:.1%}" for i in order[1:3]
+            rest = ", ".join(f"{model.labels[i]} {r['probabilities'][i]:.1%}" for i in order[1:3])
+            print(
+                f"{r['image']}: {r['label']} ({r['probabilities'][order[0]]:.1%})"
+                + (f"  [{rest}]" if rest else "")
             )
-            print(f"{r['image']}: {r['label']} ({r['probabilities'][order[0]]:.1%})"
-                  + (f"  [{rest}]" if rest else ""))
     return 0
 
 

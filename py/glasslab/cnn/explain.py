@@ -102,8 +102,7 @@ def conv_maps(x, kernel, bias: float = 0.0, strides=(1, 1), pads=(0, 0, 0, 0)) -
     }
 
 
-def conv_cell(x, kernel, bias: float, r: int, c: int, strides=(1, 1),
-              pads=(0, 0, 0, 0)) -> dict:
+def conv_cell(x, kernel, bias: float, r: int, c: int, strides=(1, 1), pads=(0, 0, 0, 0)) -> dict:
     """The multiply-adds behind output cell ``(r, c)`` of one conv output channel.
 
     Returns ``window``, ``kernel`` and ``products`` (``window * kernel``), each
@@ -141,8 +140,9 @@ def relu_cell(x, r: int, c: int, channel: int) -> dict:
     return {"input": value, "output": max(value, 0.0)}
 
 
-def maxpool_cell(x, r: int, c: int, channel: int, kernel_size=(2, 2), strides=(2, 2),
-                 pads=(0, 0, 0, 0)) -> dict:
+def maxpool_cell(
+    x, r: int, c: int, channel: int, kernel_size=(2, 2), strides=(2, 2), pads=(0, 0, 0, 0)
+) -> dict:
     """The pooling window of output ``(r, c)`` in ``channel``, its maximum and where it is.
 
     Returns ``window`` ``(KH, KW)``, ``value``, ``argmax`` (row, column inside the
@@ -170,8 +170,14 @@ def dense_unit(v, weight, bias, unit: int) -> dict:
     products = v * w
     total = float(products.astype(np.float64).sum())
     b = float(np.asarray(bias).reshape(-1)[unit])
-    return {"inputs": v, "weights": w, "products": products, "sum": total, "bias": b,
-            "value": total + b}
+    return {
+        "inputs": v,
+        "weights": w,
+        "products": products,
+        "sum": total,
+        "bias": b,
+        "value": total + b,
+    }
 
 
 def softmax_terms(logits) -> dict:
@@ -226,8 +232,15 @@ def explain_conv(model, image, acts: dict, name: str, channel: int) -> dict:
 def explain_conv_cell(model, image, acts: dict, name: str, channel: int, r: int, c: int) -> dict:
     layer = _layer(model, name, "conv")
     x = layer_input(model, image, acts, name)
-    return conv_cell(x, layer.kernel[:, :, :, channel], float(layer.bias[channel]), r, c,
-                     layer.strides, layer.pads)
+    return conv_cell(
+        x,
+        layer.kernel[:, :, :, channel],
+        float(layer.bias[channel]),
+        r,
+        c,
+        layer.strides,
+        layer.pads,
+    )
 
 
 def explain_relu_cell(model, image, acts: dict, name: str, channel: int, r: int, c: int) -> dict:
@@ -239,8 +252,7 @@ def explain_relu_cell(model, image, acts: dict, name: str, channel: int, r: int,
     return relu_cell(x, r, c, channel)
 
 
-def explain_maxpool_cell(model, image, acts: dict, name: str, channel: int, r: int,
-                         c: int) -> dict:
+def explain_maxpool_cell(model, image, acts: dict, name: str, channel: int, r: int, c: int) -> dict:
     layer = _layer(model, name, "maxpool")
     x = layer_input(model, image, acts, name)
     return maxpool_cell(x, r, c, channel, layer.kernel_size, layer.strides, layer.pads)

@@ -140,8 +140,9 @@ def _ints_attr(node: Node, name: str, n: int, default: int) -> tuple[int, ...]:
     return tuple(int(v) for v in value)
 
 
-def _auto_pads(node: Node, size: tuple[int, int], kernel: tuple[int, int],
-               strides: tuple[int, int]) -> tuple[int, int, int, int]:
+def _auto_pads(
+    node: Node, size: tuple[int, int], kernel: tuple[int, int], strides: tuple[int, int]
+) -> tuple[int, int, int, int]:
     """pads (top, left, bottom, right) from ``pads`` or ``auto_pad``."""
     auto = node.attr("auto_pad", b"NOTSET")
     auto = auto.decode() if isinstance(auto, bytes) else str(auto)
@@ -326,8 +327,17 @@ class SequentialCNN:
                 current = out
                 continue
 
-            layer = Layer(name=out, kind="", op_type=op, node=node.name, input=current,
-                          input_shape=shape, shape=shape, axes=axes, nonneg_input=nonneg)
+            layer = Layer(
+                name=out,
+                kind="",
+                op_type=op,
+                node=node.name,
+                input=current,
+                input_shape=shape,
+                shape=shape,
+                axes=axes,
+                nonneg_input=nonneg,
+            )
             if op == "Conv":
                 self._conv(layer, node, label, axes, const)
                 nonneg = False
@@ -344,8 +354,11 @@ class SequentialCNN:
                     raise _err(f"{label}: expects a vector; flatten the image first")
                 consumed = self._dense(layer, node, label, const, nodes, i)
                 i += consumed
-                if i < len(nodes) and nodes[i].op_type == "Softmax" and \
-                        nodes[i].inputs[:1] == [layer.name]:
+                if (
+                    i < len(nodes)
+                    and nodes[i].op_type == "Softmax"
+                    and nodes[i].inputs[:1] == [layer.name]
+                ):
                     self._softmax_axis(nodes[i], opset)
                     layer.activation = "softmax"
                     layer.name = nodes[i].outputs[0]
@@ -421,8 +434,9 @@ class SequentialCNN:
         cout, cin, kh, kw = (int(d) for d in weight.shape)
         h, w, c = layer.input_shape
         if int(node.attr("group", 1)) != 1:
-            raise _err(f"{label}: grouped convolution (group={node.attr('group')}) is not "
-                       "supported")
+            raise _err(
+                f"{label}: grouped convolution (group={node.attr('group')}) is not supported"
+            )
         if _ints_attr(node, "dilations", 2, 1) != (1, 1):
             raise _err(f"{label}: dilated convolution is not supported")
         if cin != c:
@@ -448,8 +462,11 @@ class SequentialCNN:
         layer.kernel = np.ascontiguousarray(
             np.asarray(weight, dtype=np.float32).transpose(2, 3, 1, 0)
         )
-        layer.bias = (np.zeros(cout, np.float32) if bias is None
-                      else np.asarray(bias, dtype=np.float32).copy())
+        layer.bias = (
+            np.zeros(cout, np.float32)
+            if bias is None
+            else np.asarray(bias, dtype=np.float32).copy()
+        )
         layer.kernel_size = (kh, kw)
         layer.strides = strides
         layer.pads = pads
@@ -549,8 +566,9 @@ class SequentialCNN:
                 layer.op_type = "MatMul+Add"
                 consumed = 1
         if weight.shape[0] != k:
-            raise _err(f"{label}: weight has shape {list(weight.shape)} but the input has {k} "
-                       "values")
+            raise _err(
+                f"{label}: weight has shape {list(weight.shape)} but the input has {k} values"
+            )
         n = int(weight.shape[1])
         if n < 1:
             raise _err(f"{label}: the layer has no outputs")
@@ -615,8 +633,7 @@ class SequentialCNN:
         x = np.asarray(image)
         if x.shape != self.input_shape:
             raise ValueError(
-                f"the model expects an image of shape {self.input_shape} (H, W, C), "
-                f"got {x.shape}"
+                f"the model expects an image of shape {self.input_shape} (H, W, C), got {x.shape}"
             )
         return np.ascontiguousarray(x, dtype=np.float32)
 
@@ -692,7 +709,8 @@ def _run_conv(layer: Layer, x: np.ndarray) -> np.ndarray:
         weights = work.get("w_full")
         if weights is None:  # (C_out, KH*KW*C), columns in (kh, kw, c) order
             weights = work["w_full"] = np.ascontiguousarray(
-                layer.kernel.reshape(kh * kw * c, cout).T)
+                layer.kernel.reshape(kh * kw * c, cout).T
+            )
         cols = _buffer(layer, "cols", (kh, kw, c, ho, wo))
         for i in range(kh):
             rows = xp[:, i : i + hspan : sh]
@@ -703,7 +721,8 @@ def _run_conv(layer: Layer, x: np.ndarray) -> np.ndarray:
         weights = work.get("w_rows")
         if weights is None:  # (KH, C_out, KW*C)
             weights = work["w_rows"] = np.ascontiguousarray(
-                layer.kernel.reshape(kh, kw * c, cout).transpose(0, 2, 1))
+                layer.kernel.reshape(kh, kw * c, cout).transpose(0, 2, 1)
+            )
         cols = _buffer(layer, "cols", (kw, c, ho, wo))
         tmp = _buffer(layer, "tmp", (cout, n))
         out = None
@@ -774,8 +793,19 @@ _RUN = {
     "softmax": _run_softmax,
 }
 
-_KNOWN_OPS = {"Conv", "Relu", "MaxPool", "Flatten", "Reshape", "Gemm", "MatMul", "Add",
-              "Softmax", "Transpose", "Constant"} | _PASS_THROUGH
+_KNOWN_OPS = {
+    "Conv",
+    "Relu",
+    "MaxPool",
+    "Flatten",
+    "Reshape",
+    "Gemm",
+    "MatMul",
+    "Add",
+    "Softmax",
+    "Transpose",
+    "Constant",
+} | _PASS_THROUGH
 
 
 def load(source: str | Path | bytes) -> SequentialCNN:

@@ -227,8 +227,13 @@ def _need(wire: int, expected: int, what: str) -> None:
 
 
 def _ints(
-    buf: bytes, wire: int, value, out: list[int], signed32: bool = False,
-    limit: int = MAX_LIST_VALUES, what: str = "an integer list",
+    buf: bytes,
+    wire: int,
+    value,
+    out: list[int],
+    signed32: bool = False,
+    limit: int = MAX_LIST_VALUES,
+    what: str = "an integer list",
 ) -> None:
     """Append a repeated integer field (packed or not) to ``out``."""
     conv = _signed32 if signed32 else _signed64
@@ -350,7 +355,7 @@ def _typed_data(typed: dict, data_type: int, dtype: np.dtype, count: int, label:
     if data_type == 10:  # float16 bits in int32_data
         return np.array(values, dtype=np.int64).astype(np.uint16).view(np.float16)
     if data_type in (12, 13):
-        return np.array(values, dtype=np.uint64).astype(dtype)
+        return np.array([v & 0xFFFFFFFFFFFFFFFF for v in values], dtype=np.uint64).astype(dtype)
     return np.array(values, dtype=np.int64).astype(dtype)
 
 

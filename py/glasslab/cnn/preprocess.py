@@ -81,8 +81,9 @@ def crop_geometry(height: int, width: int, out_h: int, out_w: int) -> tuple[int,
     return rh, rw, rh // 2 - out_h // 2, rw // 2 - out_w // 2
 
 
-def sample_positions(size: int, resized: int, start: int, count: int,
-                     half_pixel_centers: bool = True) -> np.ndarray:
+def sample_positions(
+    size: int, resized: int, start: int, count: int, half_pixel_centers: bool = True
+) -> np.ndarray:
     """Source coordinates (pixel index units, centres at integers) of ``count`` output
     pixels from ``start`` on, for a resize of ``size`` pixels to ``resized``."""
     k = np.arange(start, start + count, dtype=np.float64)
@@ -181,8 +182,9 @@ def to_channels(values: np.ndarray, channels: int) -> np.ndarray:
     raise ValueError(f"cannot make a {channels}-channel input from an image (1 or 3 only)")
 
 
-def prepare(pixels, size: tuple[int, int] = (64, 64), channels: int = 3,
-            half_pixel_centers: bool = True) -> np.ndarray:
+def prepare(
+    pixels, size: tuple[int, int] = (64, 64), channels: int = 3, half_pixel_centers: bool = True
+) -> np.ndarray:
     """Decoded ``uint8`` pixels -> float32 ``(h, w, channels)`` network input in [0, 1]."""
     out_h, out_w = (int(v) for v in size)
     if out_h < 1 or out_w < 1:
