@@ -395,7 +395,15 @@ def export_tinyvgg(
     weights = read_weights(model_json, shards)
     model, meta = convert(model_json, weights, LABELS)
     onnx_bytes = model.SerializeToString()
-    meta["onnx"] = {"file": "tinyvgg.onnx", "sha256": sha256_bytes(onnx_bytes)}
+    meta["onnx"] = {
+        "file": "tinyvgg.onnx",
+        "sha256": sha256_bytes(onnx_bytes),
+        "opset": OPSET,
+        "input": INPUT_NAME,
+        "input_layout": "NHWC",
+        "outputs": [layer["name"] for layer in meta["layers"]],
+        "output_layout": "NCHW for conv, relu and pool outputs; (batch, n) for flatten and output",
+    }
 
     samples_dir = out_dir / "samples"
     samples_dir.mkdir(parents=True, exist_ok=True)

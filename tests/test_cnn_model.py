@@ -384,3 +384,14 @@ def test_model_file_size_limit(tmp_path, monkeypatch):
     monkeypatch.setattr(model_module, "MAX_MODEL_BYTES", 100)
     with pytest.raises(ValueError, match="limit"):
         load(path)
+
+
+def test_attributes_of_the_wrong_type_are_refused():
+    head, extra = _flat_head()
+    nodes = [helper.make_node("Transpose", ["c"], ["t"], perm=[0, 2, 3, 1])]
+    nodes[0].attribute[0].CopyFrom(helper.make_attribute("perm", 5))  # an int, not a list
+    nodes.append(helper.make_node("Flatten", ["t"], ["f"]))
+    with pytest.raises(ValueError, match="malformed or unsupported"):
+        SequentialCNN.from_bytes(_simple(nodes, extra))
+    with pytest.raises(ValueError, match="pads"):
+        SequentialCNN.from_bytes(_simple(head, extra, conv_kwargs={"pads": [1, 1]}))

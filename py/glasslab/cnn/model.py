@@ -195,7 +195,16 @@ class SequentialCNN:
         self.metadata = dict(model.metadata)
         graph = model.graph
         self.output_names = [o.name for o in graph.outputs]
-        self._build(graph, model.opset_import.get("", model.opset_import.get("ai.onnx", 13)))
+        opset = model.opset_import.get("", model.opset_import.get("ai.onnx", 13))
+        try:
+            self._build(graph, opset)
+        except ValueError:
+            raise
+        except (TypeError, AttributeError, IndexError, KeyError, OverflowError) as exc:
+            # e.g. an attribute of the wrong type in a hand-made or corrupted file
+            raise ValueError(
+                f"malformed or unsupported model ({type(exc).__name__}: {exc})"
+            ) from exc
         self.labels = self._labels()
 
     # -- construction -------------------------------------------------------------
