@@ -104,3 +104,20 @@ def test_sequential_legend_and_degenerate_legend():
     assert ticks[-1]["hex"] == "#7f2704"
     one = legend_ticks(ORANGES, 3.0, 3.0)
     assert len(one) == 1 and one[0]["value"] == 3.0
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64, np.int16])
+def test_range_helpers_agree_with_a_plain_computation(dtype):
+    rng = np.random.default_rng(3)
+    act = (rng.standard_normal((7, 5, 4)) * 50).astype(dtype)
+    if np.dtype(dtype).kind == "f":
+        act[0, 0, 1] = np.inf
+        act[2, 3, 1] = -np.inf
+        act[1, 1, 2] = np.nan
+    plain = np.abs(act.astype(np.float64))
+    plain[~np.isfinite(plain)] = 0
+    np.testing.assert_array_equal(unit_limits(act), plain.max(axis=(0, 1)))
+    assert abs_max(act) == plain.max()
+    chw = np.ascontiguousarray(act.transpose(2, 0, 1)).transpose(1, 2, 0)  # a forward() view
+    np.testing.assert_array_equal(unit_limits(chw), plain.max(axis=(0, 1)))
+    assert unit_limits(np.zeros((0, 0, 3), dtype)).tolist() == [0, 0, 0]
