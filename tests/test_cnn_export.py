@@ -94,3 +94,70 @@ def test_onnxruntime_matches_keras_reference(tinyvgg_dir):
                 got = got.transpose(1, 2, 0)
             assert got.shape == ref[layer].shape, (name, layer)
             assert np.abs(got - ref[layer]).max() <= 1e-5, (name, layer)
+
+
+def test_convert_handles_fused_activations_and_same_padding():
+    from glasslab.cnn.model import SequentialCNN
+    from test_cnn_reference import ref_conv, ref_flatten, ref_maxpool
+
+    from export.tinyvgg import convert
+
+    layers = [
+        {
+            "class_name": "Conv2D",
+            "config": {
+                "name": "conv",
+                "batch_input_shape": [None, 6, 5, 2],
+                "filters": 3,
+                "kernel_size": [3, 3],
+                "strides": [1, 1],
+                "padding": "same",
+                "activation": "relu",
+            },
+        },
+        {"class_name": "MaxPooling2D", "config": {"name": "pool", "pool_size": [2, 2]}},
+        {"class_name": "Flatten", "config": {"name": "flat"}},
+        {"class_name": "Dense", "config": {"name": "out", "units": 4, "activation": "softmax"}},
+    ]
+    topology = {"class_name": "Sequential", "config": {"layers": layers}}
+    config = {"modelTopology": {"model_config": topology}}
+    rng = np.random.default_rng(0)
+    weights = {
+        "conv/kernel": rng.standard_normal((3, 3, 2, 3)).astype(np.float32),
+        "conv/bias": rng.standard_normal(3).astype(np.float32),
+        "out/kernel": rng.standard_normal((3 * 2 * 3, 4)).astype(np.float32),
+        "out/bias": rng.standard_normal(4).astype(np.float32),
+    }
+    model, meta = convert(config, weights, ["a", "b", "c", "d"])
+    assert [layer["name"] for layer in meta["layers"]] == ["conv", "pool", "flat", "out"]
+    assert meta["layers"][0]["pads"] == [1, 1, 1, 1]
+    data = model.SerializeToString()
+    session = ort.InferenceSession(data, providers=["CPUExecutionProvider"])
+    names = [o.name for o in session.get_outputs()]
+    x = rng.random((6, 5, 2)).astype(np.float32)
+    got = dict(zip(names, session.run(None, {"input": x[None]}), strict=True))
+
+    padded = np.pad(x.astype(np.float64), ((1, 1), (1, 1), (0, 0)))
+    conv = np.maximum(ref_conv(padded, weights["conv/kernel"], weights["conv/bias"]), 0)
+    flat = ref_flatten(ref_maxpool(conv))
+    logits = flat @ weights["out/kernel"] + weights["out/bias"]
+    probs = np.exp(logits - logits.max()) / np.exp(logits - logits.max()).sum()
+    np.testing.assert_allclose(got["conv"][0].transpose(1, 2, 0), conv, atol=1e-5)
+    np.testing.assert_allclose(got["flat"][0], flat, atol=1e-5)
+    np.testing.assert_allclose(got["out"][0], probs, atol=1e-6)
+
+    mine = SequentialCNN.from_bytes(data)
+    assert mine.layer_names == ["conv/linear", "conv", "pool", "flat", "out"]
+    assert mine.labels == ["a", "b", "c", "d"]
+    np.testing.assert_allclose(mine.predict(x), probs, atol=1e-6)
+
+
+def test_export_refuses_files_that_do_not_match_their_pins(tmp_path):
+    from export.fetch import ArtifactError
+
+    fake = tmp_path / "mirror" / "cnn-explainer"
+    fake.mkdir(parents=True)
+    (fake / "model.json").write_text('{"modelTopology": {}, "weightsManifest": []}')
+    with pytest.raises(ArtifactError, match="sha256 mismatch"):
+        export_tinyvgg(tmp_path / "out", tmp_path / "mirror", None)
+    assert not (tmp_path / "out" / "tinyvgg.onnx").exists()
