@@ -445,8 +445,8 @@ class CnnPage:
         ncols = len(self.col_layers) + 1
         if col == 0:
             tint = cnn_view.INPUT_TINTS.get(self.x.shape[2], ((255, 255, 255),))[ch % 3]
-            t = np.linspace(0, 1, 256)[:, None]
-            bar = np.empty((1, 256, 4), np.uint8)
+            t = np.linspace(0, 1, 257)[:, None]
+            bar = np.empty((1, 257, 4), np.uint8)
             bar[0, :, :3] = np.rint(t * np.asarray(tint))
             bar[0, :, 3] = 255
             self.legend.paint(bar)
@@ -454,7 +454,7 @@ class CnnPage:
             title = f"input channel {ch}: pixel / 255"
             text = f"input · channel {ch} · {self.x.shape[0]}×{self.x.shape[1]}"
         elif col >= ncols:
-            self.legend.paint(self.lut_prob.table[None, :: max(1, self.lut_prob.size // 256)])
+            self.legend.paint(self.lut_prob.table[None])
             ticks = self.lut_prob.ticks(0.0, 1.0, 5)
             title = "probability"
             p = float(self.probs[ch]) if ch < len(self.probs) else 0.0
@@ -469,7 +469,7 @@ class CnnPage:
                 "module": f"block {self.col_blocks[col - 1] + 1}",
                 "global": "all layers",
             }[self.scale_mode]
-            title = f"activation, range of {scope}: ±{cnn_view.nice_label(lim, 2 * lim)}"
+            title = f"activation · range of {scope}"
             la = self.model.layers[self.col_layers[col - 1]]
             a = self.acts[la.name][:, :, ch]
             text = (
@@ -622,7 +622,7 @@ class CnnPage:
                         x.shape,
                         f"{in_name} · channel {i}",
                         "input",
-                        display=110,
+                        display=128,
                         channel=i,
                     ),
                     "⊛",
@@ -633,7 +633,7 @@ class CnnPage:
                         res["maps"][i].shape,
                         f"map {i}",
                         "output",
-                        display=110,
+                        display=128,
                         channel=i,
                     ),
                 ]
@@ -858,7 +858,6 @@ class CnnPage:
         table_rows = []
         for j in range(len(logits)):
             bg = self.lut_prob.hex(logits[j], lo, hi)
-            dark = self.lut_prob.index(np.asarray([logits[j]]), lo, hi)[0] > 0.6 * 255
             table_rows.append(
                 {
                     "class": "sel" if j == k else "",
@@ -867,7 +866,7 @@ class CnnPage:
                         {
                             "text": fmt(logits[j]),
                             "bg": bg,
-                            "fg": "#fff" if dark else "",
+                            "fg": self.lut_prob.text_colour(logits[j], lo, hi),
                             "id": f"sm-logit-{j}",
                         },
                         {"text": fmt(exps[j], 6), "id": f"sm-exp-{j}"},
@@ -972,6 +971,7 @@ class CnnPage:
                                 {
                                     "text": fmt(a[y, x]),
                                     "bg": lut.hex(a[y, x], -lim, lim),
+                                    "fg": lut.text_colour(a[y, x], -lim, lim),
                                     "id": f"{prefix}-{y}-{x}",
                                 }
                                 for x in range(a.shape[1])
@@ -1058,6 +1058,7 @@ class CnnPage:
                         {
                             "text": fmt(win[y, x]),
                             "bg": self.lut_act.hex(win[y, x], -lim, lim),
+                            "fg": self.lut_act.text_colour(win[y, x], -lim, lim),
                             "class": "max" if (y, x) == (ar, ac) else "",
                             "id": f"cell-win-{y}-{x}",
                         }
