@@ -240,3 +240,17 @@ def test_reader_refuses_invalid_utf8_names():
     bad = _field(1, 0, _varint(1)) + _field(2, 0, _varint(1)) + _field(8, 2, b"\xff\xfe")
     with pytest.raises(OnnxFormatError, match="UTF-8"):
         read_model(_model_with_tensor(bad))
+
+
+def test_reader_caps_the_number_of_fields(monkeypatch):
+    from glasslab.cnn import onnx_reader
+
+    # a graph of many tiny unknown fields: each costs a loop iteration, not memory
+    many = _field(7, 2, b"\x08\x01" * 5000)
+    assert read_model(many).graph.nodes == []
+    monkeypatch.setattr(onnx_reader, "MAX_FIELDS", 1000)
+    with pytest.raises(OnnxFormatError, match="more than 1000 protobuf fields"):
+        read_model(many)
+    packed = _model_with_tensor(_field(7, 2, _varint(1) * 3000) + _field(2, 0, _varint(7)))
+    with pytest.raises(OnnxFormatError, match="protobuf fields"):
+        read_model(packed)

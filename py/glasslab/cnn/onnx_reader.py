@@ -26,6 +26,7 @@ or allocate much more memory than its own size.
 from __future__ import annotations
 
 import math
+import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -72,7 +73,23 @@ MAX_INITIALIZERS = 100_000
 MAX_VALUE_INFOS = 100_000
 MAX_ATTRIBUTES = 10_000
 MAX_RANK = 32
-MAX_LIST_VALUES = 1 << 22  # values in one tensor's typed (non-raw) data or one attribute list
+MAX_LIST_VALUES = 1 << 20  # values in one tensor's typed (non-raw) data or one attribute list
+# Protobuf fields and list values decoded by one read_model call. Real models keep
+# their weights in raw_data and need far fewer; the cap bounds the time a file of
+# millions of tiny fields could take.
+MAX_FIELDS = 1_000_000
+
+_budget = threading.local()
+
+
+def _spend(count: int) -> None:
+    left = getattr(_budget, "left", MAX_FIELDS) - count
+    _budget.left = left
+    if left < 0:
+        raise OnnxFormatError(
+            f"the file has more than {MAX_FIELDS} protobuf fields; store large tensors as raw_data"
+        )
+
 
 # Wire types
 _VARINT, _I64, _LEN, _I32 = 0, 1, 2, 5
@@ -175,6 +192,7 @@ def _fields(buf: bytes, start: int, end: int):
     """Yield ``(field_number, wire_type, value)``; a LEN value is a ``(start, end)`` pair."""
     pos = start
     while pos < end:
+        _spend(1)
         key, pos = _varint(buf, pos, end)
         number, wire = key >> 3, key & 7
         if number == 0:
@@ -242,6 +260,7 @@ def _ints(
     elif wire == _LEN:
         pos, end = value
         while pos < end:
+            _spend(1)
             v, pos = _varint(buf, pos, end)
             out.append(conv(v))
             if len(out) > limit:
@@ -533,6 +552,7 @@ def read_model(data: bytes | bytearray | memoryview) -> Model:
     buf = bytes(data)
     if not buf:
         raise OnnxFormatError("empty file: not an ONNX model")
+    _budget.left = MAX_FIELDS
     model = Model()
     seen_graph = False
     for number, wire, value in _fields(buf, 0, len(buf)):
