@@ -94,19 +94,40 @@ _OUTPUTS = ("identity", "tanh")
 
 
 class _Buffers:
-    """Preallocated arrays for one batch width (see MLP.forward/backward)."""
+    """Preallocated arrays for one batch width, and the per-layer views that use them.
 
-    __slots__ = ("x", "acts", "masks", "grads_in", "out_grad")
+    ``inputs[l]`` is the input of layer l with its extra row of ones, shape
+    (fan_in + 1, width): ``inputs[0]`` receives the network input, ``inputs[l]``
+    for l >= 1 the ReLU output of layer l - 1. ``out`` is the network output.
+    """
 
-    def __init__(self, sizes: list[int], width: int) -> None:
-        self.x: np.ndarray | None = None  # the input of the last forward (a reference)
-        # acts[l]: output of layer l, shape (sizes[l+1], width)
-        self.acts = [np.empty((n, width)) for n in sizes[1:]]
-        # masks[l]: where hidden layer l was active (ReLU > 0)
-        self.masks = [np.empty((n, width), dtype=bool) for n in sizes[1:-1]]
-        # grads_in[l]: dL/d(input of layer l), shape (sizes[l], width)
-        self.grads_in = [np.empty((n, width)) for n in sizes[:-1]]
-        self.out_grad = np.empty((sizes[-1], width))  # dL/dz of the output layer
+    __slots__ = ("x", "out", "forward_layers", "backward_layers", "out_grad")
+
+    def __init__(self, net: MLP, width: int) -> None:
+        inputs = []
+        for n in net.sizes[:-1]:
+            a = np.empty((n + 1, width))
+            a[n] = 1.0  # the row of ones that multiplies the bias column
+            inputs.append(a)
+        self.out = np.empty((net.sizes[-1], width))
+        self.x = inputs[0][:-1]  # where forward() copies the network input
+        # layer l: z = Wb @ [a; 1], written straight into the next layer's input
+        targets = [a[:-1] for a in inputs[1:]] + [self.out]
+        hidden = [True] * (net.num_layers - 1) + [False]
+        self.forward_layers = list(zip(net.layers, inputs, targets, hidden, strict=True))
+        # backward, output layer first: (dWb, W^T, [a; 1]^T, a, ReLU mask of a, dL/da)
+        self.backward_layers = [
+            (
+                net.layer_grads[k],
+                net.weights[k].T,
+                inputs[k].T,
+                inputs[k][:-1],
+                np.empty((net.sizes[k], width), dtype=bool) if k > 0 else None,
+                np.empty((net.sizes[k], width)),
+            )
+            for k in range(net.num_layers - 1, -1, -1)
+        ]
+        self.out_grad = np.empty((net.sizes[-1], width))  # dL/dz of the output layer
 
 
 class MLP:
@@ -119,6 +140,20 @@ class MLP:
 
     Weights are drawn from N(0, sd = 1/sqrt(fan_in)) with ``rng`` (a NumPy
     ``Generator``); biases start at zero.
+
+    Storage. Each layer keeps its weights and bias side by side in one matrix
+    ``Wb = [W | b]`` of shape (fan_out, fan_in + 1), and the input of every
+    layer carries an extra last row of ones, so that one matrix product does
+    both (the "bias trick")::
+
+        Wb @ [a; 1] = W @ a + b
+        dWb = dZ @ [a; 1].T = [dZ @ a.T | dZ summed over the batch] = [dW | db]
+
+    ``layers[l]`` is Wb, ``weights[l]`` (W) and ``biases[l]`` (b, a column)
+    are views into it, and all of them are views into the flat vector
+    ``params``; the gradients mirror this in ``grads`` (``layer_grads``,
+    ``weight_grads``, ``bias_grads``). Change parameters in place
+    (``net.params[...] = ...``), never by rebinding these arrays.
     """
 
     def __init__(self, sizes: list[int], output: str, rng: np.random.Generator) -> None:
@@ -128,24 +163,23 @@ class MLP:
             raise ValueError(f"output must be one of {_OUTPUTS}, got {output!r}")
         self.sizes = [int(n) for n in sizes]
         self.output = output
-        shapes = [(n_out, n_in) for n_in, n_out in zip(self.sizes[:-1], self.sizes[1:], strict=True)]
-        total = sum(n_out * n_in + n_out for n_out, n_in in shapes)
-        self.params = np.zeros(total)  # every weight and bias, in layer order
+        pairs = zip(self.sizes[:-1], self.sizes[1:], strict=True)
+        shapes = [(n_out, n_in + 1) for n_in, n_out in pairs]
+        total = sum(rows * cols for rows, cols in shapes)
+        self.params = np.zeros(total)  # every weight and bias, layer by layer
         self.grads = np.zeros(total)  # dL/dparams, same layout
-        self.weights: list[np.ndarray] = []
-        self.biases: list[np.ndarray] = []
-        self.weight_grads: list[np.ndarray] = []
-        self.bias_grads: list[np.ndarray] = []
+        self.layers: list[np.ndarray] = []
+        self.layer_grads: list[np.ndarray] = []
         start = 0
-        for n_out, n_in in shapes:
-            for store, grads, shape in (
-                (self.weights, self.weight_grads, (n_out, n_in)),
-                (self.biases, self.bias_grads, (n_out, 1)),
-            ):
-                stop = start + shape[0] * shape[1]
-                store.append(self.params[start:stop].reshape(shape))
-                grads.append(self.grads[start:stop].reshape(shape))
-                start = stop
+        for rows, cols in shapes:
+            stop = start + rows * cols
+            self.layers.append(self.params[start:stop].reshape(rows, cols))
+            self.layer_grads.append(self.grads[start:stop].reshape(rows, cols))
+            start = stop
+        self.weights = [Wb[:, :-1] for Wb in self.layers]
+        self.biases = [Wb[:, -1:] for Wb in self.layers]
+        self.weight_grads = [dWb[:, :-1] for dWb in self.layer_grads]
+        self.bias_grads = [dWb[:, -1:] for dWb in self.layer_grads]
         for W in self.weights:
             W[...] = rng.normal(0.0, 1.0 / math.sqrt(W.shape[1]), size=W.shape)
         self._buffers: dict[tuple[str, int], _Buffers] = {}
@@ -154,12 +188,12 @@ class MLP:
     @property
     def num_layers(self) -> int:
         """Number of dense layers (hidden layers + the output layer)."""
-        return len(self.weights)
+        return len(self.layers)
 
     def _buffers_for(self, workspace: str, width: int) -> _Buffers:
         buffers = self._buffers.get((workspace, width))
         if buffers is None:
-            buffers = self._buffers[(workspace, width)] = _Buffers(self.sizes, width)
+            buffers = self._buffers[(workspace, width)] = _Buffers(self, width)
         return buffers
 
     def forward(self, x: np.ndarray, workspace: str = "train") -> np.ndarray:
@@ -172,19 +206,15 @@ class MLP:
         is halfway between its forward and backward pass).
         """
         buf = self._buffers_for(workspace, x.shape[1])
-        buf.x = x
-        a = x
-        last = self.num_layers - 1
-        for layer, (W, b, z) in enumerate(zip(self.weights, self.biases, buf.acts, strict=True)):
-            np.matmul(W, a, out=z)  # z = W a + b
-            z += b
-            if layer < last:
-                np.maximum(z, 0.0, out=z)  # a = ReLU(z), in place
-            a = z
+        np.copyto(buf.x, x)  # the first layer's input, above its row of ones
+        for Wb, a, z, hidden in buf.forward_layers:
+            np.matmul(Wb, a, out=z)  # z = W a + b
+            if hidden:
+                np.maximum(z, 0.0, out=z)  # ReLU, in place: z is the next layer's input
         if self.output == "tanh":
-            np.tanh(a, out=a)
+            np.tanh(buf.out, out=buf.out)
         self._last[workspace] = buf
-        return a
+        return buf.out
 
     def backward(
         self,
@@ -204,31 +234,27 @@ class MLP:
         if buf is None:
             raise RuntimeError("backward() needs a forward() first")
         dz = buf.out_grad
-        y = buf.acts[-1]
         if self.output == "tanh":
+            y = buf.out
             np.multiply(y, y, out=dz)  # dL/dz = dL/dy * (1 - y^2)
             np.subtract(1.0, dz, out=dz)
             dz *= grad_out
         else:
             dz = grad_out  # identity output: dL/dz = dL/dy
-        for layer in range(self.num_layers - 1, -1, -1):
-            a_prev = buf.acts[layer - 1] if layer > 0 else buf.x
+        for dWb, W_T, a1_T, a, mask, da in buf.backward_layers:
             if param_grads:
-                np.matmul(dz, a_prev.T, out=self.weight_grads[layer])  # dW = dZ A_prev^T
-                dz.sum(axis=1, keepdims=True, out=self.bias_grads[layer])  # db = sum_batch dZ
-            if layer == 0 and not input_grad:
+                np.matmul(dz, a1_T, out=dWb)  # [dW | db] = dZ [A; 1]^T
+            if mask is None and not input_grad:
                 return None
-            da_prev = buf.grads_in[layer]
-            np.matmul(self.weights[layer].T, dz, out=da_prev)  # dA_prev = W^T dZ
-            if layer > 0:
-                mask = buf.masks[layer - 1]  # ReLU passes the gradient where it was active
-                np.greater(a_prev, 0.0, out=mask)
-                da_prev *= mask
-            dz = da_prev
+            np.matmul(W_T, dz, out=da)  # dA = W^T dZ
+            if mask is not None:  # A = ReLU(Z): the gradient passes where A > 0
+                np.greater(a, 0.0, out=mask)
+                da *= mask
+            dz = da
         return dz
 
     def predict(self, x: np.ndarray) -> np.ndarray:
-        """A copy of the outputs for ``x`` (n_in, batch), computed in the ``"predict"`` workspace."""
+        """A copy of the outputs for ``x`` (n_in, batch), using the ``"predict"`` workspace."""
         return self.forward(x, workspace="predict").copy()
 
 
@@ -260,7 +286,8 @@ class Adam:
     """Adam (Kingma & Ba 2015) with bias-corrected moment estimates.
 
     m <- b1 m + (1 - b1) g;  v <- b2 v + (1 - b2) g^2
-    theta <- theta - lr * m_hat / (sqrt(v_hat) + eps),  m_hat = m / (1 - b1^t), v_hat = v / (1 - b2^t)
+    m_hat = m / (1 - b1^t);  v_hat = v / (1 - b2^t)
+    theta <- theta - lr * m_hat / (sqrt(v_hat) + eps)
 
     ``lr`` may be changed between steps; the moments m, v and step count t are kept.
     """
