@@ -53,12 +53,14 @@ def sample_line(rng: np.random.Generator, n: int) -> np.ndarray:
     return np.stack([x, y], axis=1)
 
 
+GAUSSIANS_MEANS = np.array([[0.3, 0.7], [0.7, 0.4]])
+GAUSSIANS_SDS = np.array([[0.1, 0.1], [0.05, 0.2]])
+
+
 def sample_gaussians(rng: np.random.Generator, n: int) -> np.ndarray:
     """``n`` points from an equal mixture of two axis-aligned Gaussians."""
-    first = rng.random(n) < 0.5
-    mean = np.where(first[:, None], [0.3, 0.7], [0.7, 0.4])
-    sd = np.where(first[:, None], [0.1, 0.1], [0.05, 0.2])
-    return mean + sd * rng.standard_normal((n, 2))
+    which = rng.integers(0, 2, size=n)  # 0 or 1 with probability 1/2 each
+    return GAUSSIANS_MEANS[which] + GAUSSIANS_SDS[which] * rng.standard_normal((n, 2))
 
 
 def sample_ring(rng: np.random.Generator, n: int) -> np.ndarray:

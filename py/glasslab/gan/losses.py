@@ -47,9 +47,10 @@ def log_loss(logits: np.ndarray, targets: np.ndarray, scale: float) -> tuple[flo
     Returns (scale * sum of the per-sample losses, scale * (D - t)).
     """
     sp = np.logaddexp(0.0, logits)  # softplus(s)
-    loss = scale * float((sp - targets * logits).sum())
-    d = np.exp(logits - sp)  # sigmoid(s) = exp(s - softplus(s)), never overflows
-    grad = scale * (d - targets)
+    loss = scale * (float(sp.sum()) - float(np.vdot(targets, logits)))
+    grad = np.exp(logits - sp)  # D = sigmoid(s) = exp(s - softplus(s)), never overflows
+    grad -= targets
+    grad *= scale
     return loss, grad
 
 
