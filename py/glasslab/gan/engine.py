@@ -1,0 +1,839 @@
+"""The GAN lab: a generator and a discriminator learning from each other, live.
+
+Quick tour::
+
+    from glasslab.gan import GanLab, Config
+
+    lab = GanLab(Config(dataset="ring"))     # or GanLab.from_json(text), load_preset("ring")
+    lab.train(100)                           # 100 iterations: k_d D steps then k_g G steps each
+    lab.d_loss, lab.g_loss, lab.iteration
+    lab.discriminator_field()                # (30, 30) D(x) on the cell centres
+    lab.set(g_lr=0.03)                       # change a setting while training
+
+Networks (see :mod:`glasslab.nn`, columns are samples):
+
+* generator G: noise z (1-D or 2-D) -> ``g_layers`` hidden ReLU layers of
+  ``g_neurons`` -> 2 outputs through tanh (a point in (-1, 1)^2, which contains
+  the unit square where the data lives);
+* discriminator D: point x -> ``d_layers`` hidden ReLU layers of ``d_neurons``
+  -> 1 logit s; D(x) = sigmoid(s) is "the probability that x is real".
+
+One training **iteration** is ``k_d`` discriminator steps followed by ``k_g``
+generator steps (:meth:`GanLab.discriminator_step`,
+:meth:`GanLab.generator_step`), each on a fresh batch of ``batch`` real points
+and ``batch`` noise vectors.
+
+Changing settings while training (:meth:`GanLab.set`):
+
+* learning rates, loss, k_d, k_g: take effect at the next step; changing a
+  learning rate keeps Adam's moment estimates;
+* optimizer type: that network's optimizer restarts (fresh moments);
+* g_layers / g_neurons / noise_dim: the generator is rebuilt with fresh random
+  weights (noise_dim also redraws the fixed noise of the views);
+  d_layers / d_neurons: the discriminator is rebuilt;
+* noise_dist: the noise stream and the fixed noise of the views are redrawn;
+* dataset: the real data stream and the real view samples are redrawn, the
+  networks keep training from where they are;
+* batch: the batch buffers and streams are remade;
+* seed: everything restarts from the new seed (like :meth:`GanLab.reset`).
+
+Invalid values raise ``ValueError`` and change nothing.
+
+Randomness: one ``numpy.random.SeedSequence(seed)`` is split into independent
+streams (generator init, discriminator init, data, noise, view data, view
+noise), so the same seed and the same sequence of calls give the same run,
+bit for bit.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import math
+import numbers
+from collections.abc import Iterator
+
+import numpy as np
+
+from glasslab.gan.data import (
+    DATASETS,
+    NOISE_DISTS,
+    BatchStream,
+    check_drawing,
+    make_sampler,
+    noise_sampler,
+    sample_noise,
+)
+from glasslab.gan.losses import LOSSES, loss_function
+from glasslab.gan.metrics import GRID, divergences
+from glasslab.nn import MLP, OPTIMIZERS, make_optimizer, sigmoid
+
+FORMAT = "glasslab-gan"
+VERSION = 1
+
+MAX_LAYERS = 5
+MAX_NEURONS = 100
+MAX_K = 10
+LR_MIN, LR_MAX = 0.001, 1.0
+MAX_BATCH = 1000
+MAX_JSON_CHARS = 8_000_000
+
+NUM_VIEW_REAL = 450  # real points shown (and used for the divergences)
+NUM_TRACKED = 150  # fakes followed from frame to frame
+NUM_VIEW_FAKE = 450  # fakes used for the divergences (the first 150 are the tracked ones)
+MANIFOLD_CELLS = 20  # the noise grid has 21 x 21 (or 21) points
+CHECK_EVERY = 50  # iterations between divergence checks inside train()
+
+
+class GanDiverged(RuntimeError):
+    """Training produced NaN or infinite losses or weights.
+
+    The lab has already been restored to ``restored_iteration``, the last state
+    that passed a check; ``iteration`` is where the problem was found.
+    """
+
+    def __init__(self, message: str, iteration: int, restored_iteration: int) -> None:
+        super().__init__(message)
+        self.iteration = iteration
+        self.restored_iteration = restored_iteration
+
+
+# ---------------------------------------------------------------- configuration
+
+
+def _check_int(name: str, value, lo: int, hi: int | None) -> int:
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        raise ValueError(f"{name} must be a whole number, got {value!r}")
+    if isinstance(value, numbers.Integral):
+        ivalue = int(value)
+    else:
+        fvalue = float(value)
+        if not math.isfinite(fvalue) or fvalue != int(fvalue):
+            raise ValueError(f"{name} must be a whole number, got {value!r}")
+        ivalue = int(fvalue)
+    if ivalue < lo or (hi is not None and ivalue > hi):
+        where = f"between {lo} and {hi}" if hi is not None else f"at least {lo}"
+        raise ValueError(f"{name} must be {where}, got {ivalue}")
+    return ivalue
+
+
+def _check_choice(name: str, value, choices) -> str:
+    if value not in choices:
+        raise ValueError(f"{name} must be one of {', '.join(choices)}; got {value!r}")
+    return value
+
+
+def _check_lr(name: str, value) -> float:
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        raise ValueError(f"{name} must be a number, got {value!r}")
+    try:
+        lr = float(value)
+    except OverflowError:
+        lr = math.inf
+    if not math.isfinite(lr):
+        raise ValueError(f"{name} must be a finite number, got {lr}")
+    if not LR_MIN <= lr <= LR_MAX:
+        raise ValueError(f"{name} must be between {LR_MIN} and {LR_MAX}, got {lr}")
+    return lr
+
+
+@dataclasses.dataclass(frozen=True)
+class Config:
+    """Every setting of a GAN lab run. Validated on creation (ValueError if invalid).
+
+    ``g_layers``/``d_layers`` count hidden layers (0-5, exactly that many are
+    built), ``*_neurons`` their width (1-100). Learning rates lie in
+    [0.001, 1]; ``k_d``/``k_g`` (0-10) are the discriminator and generator
+    steps per iteration. The default is GAN Lab's: two Gaussians, 2-D uniform
+    noise, G 2-8-8-2, D 2-8-8-1, SGD with learning rate 0.1, log loss, k_d 2, k_g 1.
+    """
+
+    dataset: str = "gaussians"
+    noise_dim: int = 2
+    noise_dist: str = "uniform"
+    g_layers: int = 2
+    g_neurons: int = 8
+    d_layers: int = 2
+    d_neurons: int = 8
+    g_optimizer: str = "sgd"
+    d_optimizer: str = "sgd"
+    g_lr: float = 0.1
+    d_lr: float = 0.1
+    loss: str = "log"
+    k_d: int = 2
+    k_g: int = 1
+    batch: int = 150
+    seed: int = 0
+
+    def __post_init__(self) -> None:
+        checked = {
+            "dataset": _check_choice("dataset", self.dataset, DATASETS),
+            "noise_dim": _check_int("noise_dim", self.noise_dim, 1, 2),
+            "noise_dist": _check_choice("noise_dist", self.noise_dist, NOISE_DISTS),
+            "g_layers": _check_int("g_layers", self.g_layers, 0, MAX_LAYERS),
+            "g_neurons": _check_int("g_neurons", self.g_neurons, 1, MAX_NEURONS),
+            "d_layers": _check_int("d_layers", self.d_layers, 0, MAX_LAYERS),
+            "d_neurons": _check_int("d_neurons", self.d_neurons, 1, MAX_NEURONS),
+            "g_optimizer": _check_choice("g_optimizer", self.g_optimizer, tuple(OPTIMIZERS)),
+            "d_optimizer": _check_choice("d_optimizer", self.d_optimizer, tuple(OPTIMIZERS)),
+            "g_lr": _check_lr("g_lr", self.g_lr),
+            "d_lr": _check_lr("d_lr", self.d_lr),
+            "loss": _check_choice("loss", self.loss, LOSSES),
+            "k_d": _check_int("k_d", self.k_d, 0, MAX_K),
+            "k_g": _check_int("k_g", self.k_g, 0, MAX_K),
+            "batch": _check_int("batch", self.batch, 1, MAX_BATCH),
+            "seed": _check_int("seed", self.seed, 0, 2**63 - 1),
+        }
+        for name, value in checked.items():
+            object.__setattr__(self, name, value)
+
+    @property
+    def generator_sizes(self) -> list[int]:
+        """Layer sizes of G, e.g. [2, 8, 8, 2]."""
+        return [self.noise_dim] + [self.g_neurons] * self.g_layers + [2]
+
+    @property
+    def discriminator_sizes(self) -> list[int]:
+        """Layer sizes of D, e.g. [2, 8, 8, 1]."""
+        return [2] + [self.d_neurons] * self.d_layers + [1]
+
+    def to_dict(self) -> dict:
+        """The settings as a plain dict (JSON-ready)."""
+        return dataclasses.asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict) -> Config:
+        """Settings from a dict with exactly the fields of Config (ValueError otherwise)."""
+        if not isinstance(data, dict):
+            raise ValueError(f"config must be an object, got {type(data).__name__}")
+        names = [f.name for f in dataclasses.fields(cls)]
+        missing = [n for n in names if n not in data]
+        unknown = sorted(k for k in data if k not in names)
+        if missing:
+            raise ValueError(f"config is missing {', '.join(missing)}")
+        if unknown:
+            raise ValueError(f"config has unknown settings: {', '.join(map(str, unknown))}")
+        return cls(**data)
+
+    def replace(self, **changes) -> Config:
+        """A validated copy with some settings changed."""
+        names = {f.name for f in dataclasses.fields(self)}
+        unknown = sorted(k for k in changes if k not in names)
+        if unknown:
+            raise ValueError(
+                f"unknown setting {', '.join(map(str, unknown))}; "
+                f"known settings: {', '.join(sorted(names))}"
+            )
+        return dataclasses.replace(self, **changes)
+
+
+# ---------------------------------------------------------------- the lab
+
+
+class GanLab:
+    """A GAN being trained: two networks, their optimisers, data and noise streams.
+
+    ``GanLab(config=None, drawing=None)``: ``config`` defaults to ``Config()``;
+    ``drawing`` (a list of [x, y] points in the unit square, at least 2) is
+    required when ``config.dataset == "drawing"``.
+
+    Attributes the page reads: ``config``, ``iteration`` (full iterations
+    done), ``d_steps``, ``g_steps`` (single updates done), ``d_loss`` and
+    ``g_loss`` (of the most recent D and G step; None before the first one),
+    ``generator`` and ``discriminator`` (:class:`glasslab.nn.MLP`).
+    """
+
+    def __init__(self, config: Config | None = None, drawing=None) -> None:
+        config = Config() if config is None else config
+        if not isinstance(config, Config):
+            raise ValueError(f"config must be a Config, got {type(config).__name__}")
+        self._drawing = check_drawing(drawing) if drawing is not None else None
+        if config.dataset == "drawing" and self._drawing is None:
+            check_drawing(None)  # raises the page-facing message
+        self.config = config
+        self.reset()
+
+    # -------------------------------------------------------------- building
+
+    def reset(self) -> None:
+        """Start over: fresh weights, optimisers, streams and views from ``config.seed``."""
+        cfg = self.config
+        streams = np.random.SeedSequence(cfg.seed).spawn(6)
+        rngs = [np.random.default_rng(s) for s in streams]
+        (self._g_init_rng, self._d_init_rng, self._data_rng) = rngs[:3]
+        (self._noise_rng, self._view_data_rng, self._view_noise_rng) = rngs[3:]
+        self.iteration = 0
+        self.d_steps = 0
+        self.g_steps = 0
+        self.d_loss: float | None = None
+        self.g_loss: float | None = None
+        self._version = getattr(self, "_version", 0) + 1
+        self.loss_fn = loss_function(cfg.loss)
+        self._build_generator()
+        self._build_discriminator()
+        self._make_batches()
+        self._make_data()
+        self._make_noise()
+        self._save_good()
+
+    def _build_generator(self) -> None:
+        cfg = self.config
+        self.generator = MLP(cfg.generator_sizes, output="tanh", rng=self._g_init_rng)
+        self.g_optimizer = make_optimizer(cfg.g_optimizer, cfg.g_lr, self.generator.params.size)
+
+    def _build_discriminator(self) -> None:
+        cfg = self.config
+        self.discriminator = MLP(cfg.discriminator_sizes, output="identity", rng=self._d_init_rng)
+        self.d_optimizer = make_optimizer(cfg.d_optimizer, cfg.d_lr, self.discriminator.params.size)
+
+    def _make_batches(self) -> None:
+        n = self.config.batch
+        self._d_input = np.empty((2, 2 * n))  # reals in the first n columns, fakes after
+        # Labels: 1 = real, 0 = fake. The generator wants D to say 1 for its fakes.
+        self._d_targets = np.concatenate([np.ones((1, n)), np.zeros((1, n))], axis=1)
+        self._g_targets = np.ones((1, n))
+        self._scale = 1.0 / n  # L = mean over the reals + mean over the fakes
+
+    def _make_data(self) -> None:
+        sampler = make_sampler(self.config.dataset, self._drawing)
+        self._real = BatchStream(sampler, self._data_rng, self.config.batch)
+        self._view_real = sampler(self._view_data_rng, NUM_VIEW_REAL)
+
+    def _make_noise(self) -> None:
+        cfg = self.config
+        sampler = noise_sampler(cfg.noise_dim, cfg.noise_dist)
+        self._noise = BatchStream(sampler, self._noise_rng, cfg.batch)
+        self._view_noise = np.ascontiguousarray(sampler(self._view_noise_rng, NUM_VIEW_FAKE).T)
+        grid = np.linspace(0.0, 1.0, MANIFOLD_CELLS + 1)
+        if cfg.noise_dim == 1:
+            self._manifold_noise = grid[None, :]
+        else:
+            z1, z2 = np.meshgrid(grid, grid)  # [r, c] = (grid[c], grid[r])
+            self._manifold_noise = np.stack([z1.ravel(), z2.ravel()])
+
+    # -------------------------------------------------------------- settings
+
+    def set(self, drawing=None, **changes) -> tuple[str, ...]:
+        """Change settings live (any field of :class:`Config`, plus ``drawing``).
+
+        Validates everything first: on a ValueError nothing has changed.
+        Returns the parts that were rebuilt or redrawn, a sorted tuple from
+        ``"generator"``, ``"discriminator"`` (fresh weights and optimizer),
+        ``"g_optimizer"``, ``"d_optimizer"`` (fresh optimizer state),
+        ``"data"`` (real data stream and view samples), ``"noise"`` (noise
+        stream and the views' fixed noise), ``"batch"``, or ``("all",)`` after a
+        seed change, which restarts everything.
+        """
+        new = self.config.replace(**changes)
+        new_drawing = self._drawing if drawing is None else check_drawing(drawing)
+        if new.dataset == "drawing" and new_drawing is None:
+            check_drawing(None)
+        changed = {name for name in changes if getattr(self.config, name) != getattr(new, name)}
+        if drawing is not None and new.dataset == "drawing":
+            changed.add("drawing")
+
+        # Everything is valid: apply.
+        self.config = new
+        self._drawing = new_drawing
+        if "seed" in changed:
+            self.reset()
+            return ("all",)
+        self._version += 1
+        rebuilt: set[str] = set()
+        if changed & {"noise_dim", "g_layers", "g_neurons"}:
+            self._build_generator()
+            rebuilt.add("generator")
+        elif "g_optimizer" in changed:
+            self.g_optimizer = make_optimizer(new.g_optimizer, new.g_lr, self.generator.params.size)
+            rebuilt.add("g_optimizer")
+        if changed & {"d_layers", "d_neurons"}:
+            self._build_discriminator()
+            rebuilt.add("discriminator")
+        elif "d_optimizer" in changed:
+            self.d_optimizer = make_optimizer(
+                new.d_optimizer, new.d_lr, self.discriminator.params.size
+            )
+            rebuilt.add("d_optimizer")
+        self.loss_fn = loss_function(new.loss)
+        self.g_optimizer.lr = new.g_lr  # a new learning rate keeps Adam's moments
+        self.d_optimizer.lr = new.d_lr
+        if "batch" in changed:
+            self._make_batches()
+            rebuilt.add("batch")
+        if changed & {"dataset", "drawing", "batch"}:
+            self._make_data()
+            rebuilt.add("data")
+        if changed & {"noise_dim", "noise_dist", "batch"}:
+            self._make_noise()
+            rebuilt.add("noise")
+        if rebuilt:
+            self._save_good()
+        return tuple(sorted(rebuilt))
+
+    # -------------------------------------------------------------- training
+
+    def discriminator_step(self) -> None:
+        """One update of D: learn to score real points 1 and fakes 0."""
+        real = self._real.next()  # (2, n) real points, one per column
+        fake = self.generator.forward(self._noise.next())  # (2, n) fakes G(z)
+        x = np.concatenate([real, fake], axis=1, out=self._d_input)  # one batch: reals, fakes
+        logits = self.discriminator.forward(x)  # D(x) = sigmoid(logits)
+        self.d_loss, grad = self.loss_fn(logits, self._d_targets, self._scale)
+        self.discriminator.backward(grad, input_grad=False)  # dL_D/dW, dL_D/db for all of D
+        self.d_optimizer.step(self.discriminator.params, self.discriminator.grads)
+
+    def generator_step(self) -> None:
+        """One update of G: move the fakes to where D scores them as real."""
+        fake = self.generator.forward(self._noise.next())  # (2, n) fakes G(z)
+        logits = self.discriminator.forward(fake)
+        self.g_loss, grad = self.loss_fn(logits, self._g_targets, self._scale)
+        grad_fake = self.discriminator.backward(grad, param_grads=False)  # dL_G/dx; D stays put
+        self.generator.backward(grad_fake, input_grad=False)  # dL_G/dW, dL_G/db of G
+        self.g_optimizer.step(self.generator.params, self.generator.grads)
+
+    def train(self, iterations: int = 1) -> None:
+        """Run ``iterations`` full iterations (``k_d`` D steps, then ``k_g`` G steps each).
+
+        Every ``CHECK_EVERY`` iterations and at the end, losses and weights are
+        checked; if any is NaN or infinite the lab is restored to the last good
+        check and :class:`GanDiverged` is raised.
+        """
+        n = _check_int("iterations", iterations, 0, None)
+        self._version += 1
+        k_d, k_g = self.config.k_d, self.config.k_g
+        with np.errstate(all="ignore"):
+            while n > 0:
+                chunk = min(n, CHECK_EVERY)
+                for _ in range(chunk):
+                    for _ in range(k_d):
+                        self.discriminator_step()
+                    for _ in range(k_g):
+                        self.generator_step()
+                self.iteration += chunk
+                self.d_steps += chunk * k_d
+                self.g_steps += chunk * k_g
+                self._check()
+                n -= chunk
+
+    def step(self, which: str = "both") -> None:
+        """One discriminator update (``"d"``), one generator update (``"g"``),
+        or one full iteration (``"both"``, the same as ``train(1)``).
+
+        Only full iterations advance ``iteration``; ``d_steps``/``g_steps``
+        count single updates.
+        """
+        if which == "both":
+            self.train(1)
+            return
+        if which not in ("d", "g"):
+            raise ValueError(f"step() takes 'd', 'g' or 'both', got {which!r}")
+        self._version += 1
+        with np.errstate(all="ignore"):
+            if which == "d":
+                self.discriminator_step()
+                self.d_steps += 1
+            else:
+                self.generator_step()
+                self.g_steps += 1
+            self._check()
+
+    def stages(self, which: str) -> Iterator[tuple[str, str, dict]]:
+        """ONE discriminator (``"d"``) or generator (``"g"``) update, stage by stage.
+
+        A generator of ``(name, explanation, arrays)`` for the slow-motion
+        view. Stage names: ``sample``, ``classify``, ``loss``, ``gradients``,
+        ``update``; each does its real part of the step, and running them all
+        changes the lab exactly as ``step(which)`` does. The networks only
+        change at ``update``, the last stage; abandoning the generator earlier
+        leaves them as they were. Point arrays in ``arrays`` are (n, 2) copies.
+        Changing settings or training in between stages makes the next stage
+        raise RuntimeError.
+        """
+        if which == "d":
+            return self._discriminator_stages()
+        if which == "g":
+            return self._generator_stages()
+        raise ValueError(f"stages() takes 'd' or 'g', got {which!r}")
+
+    def _stage_guard(self, version: int) -> None:
+        if self._version != version:
+            raise RuntimeError("the lab changed between stages; start a new stages() sequence")
+
+    def _discriminator_stages(self) -> Iterator[tuple[str, str, dict]]:
+        version = self._version
+        with np.errstate(all="ignore"):
+            real = self._real.next()
+            noise = self._noise.next()
+            fake = self.generator.forward(noise)
+            x = np.concatenate([real, fake], axis=1, out=self._d_input)
+        yield (
+            "sample",
+            "Take a batch of real points and turn a batch of noise into fakes with G.",
+            {"real": real.T.copy(), "noise": noise.T.copy(), "fake": fake.T.copy()},
+        )
+        self._stage_guard(version)
+        with np.errstate(all="ignore"):
+            logits = self.discriminator.forward(x)
+            d = sigmoid(logits[0])
+        n = self.config.batch
+        yield (
+            "classify",
+            "D scores every point: near 1 means 'looks real', near 0 'looks fake'.",
+            {
+                "real": x[:, :n].T.copy(),
+                "fake": x[:, n:].T.copy(),
+                "d_real": d[:n],
+                "d_fake": d[n:],
+            },
+        )
+        self._stage_guard(version)
+        with np.errstate(all="ignore"):
+            self.d_loss, grad = self.loss_fn(logits, self._d_targets, self._scale)
+        yield (
+            "loss",
+            "The discriminator's loss is low when reals score high and fakes score low.",
+            {"loss": np.array(self.d_loss)},
+        )
+        self._stage_guard(version)
+        with np.errstate(all="ignore"):
+            self.discriminator.backward(grad, input_grad=False)
+        yield (
+            "gradients",
+            "Backpropagation: how the loss changes with every weight and bias of D.",
+            {"grad_norms": _layer_norms(self.discriminator)},
+        )
+        self._stage_guard(version)
+        with np.errstate(all="ignore"):
+            self.d_optimizer.step(self.discriminator.params, self.discriminator.grads)
+            self.d_steps += 1
+        self._version += 1
+        self._check()
+        yield (
+            "update",
+            "Each weight of D takes a small step downhill; D's map of real/fake shifts.",
+            {"field": self.discriminator_field()},
+        )
+
+    def _generator_stages(self) -> Iterator[tuple[str, str, dict]]:
+        version = self._version
+        with np.errstate(all="ignore"):
+            noise = self._noise.next()
+            fake = self.generator.forward(noise)
+        yield (
+            "sample",
+            "Turn a batch of noise into fakes with G.",
+            {"noise": noise.T.copy(), "fake": fake.T.copy()},
+        )
+        self._stage_guard(version)
+        with np.errstate(all="ignore"):
+            logits = self.discriminator.forward(fake)
+        yield (
+            "classify",
+            "D scores the fakes; G wants these scores near 1.",
+            {"fake": fake.T.copy(), "d_fake": sigmoid(logits[0])},
+        )
+        self._stage_guard(version)
+        with np.errstate(all="ignore"):
+            self.g_loss, grad = self.loss_fn(logits, self._g_targets, self._scale)
+        yield (
+            "loss",
+            "The generator's loss is low when D takes the fakes for real.",
+            {"loss": np.array(self.g_loss)},
+        )
+        self._stage_guard(version)
+        with np.errstate(all="ignore"):
+            grad_fake = self.discriminator.backward(grad, param_grads=False)
+            push = -grad_fake.T * self.config.batch
+            self.generator.backward(grad_fake, input_grad=False)
+        yield (
+            "gradients",
+            "Backpropagation through D (which stays fixed) into G: "
+            "each fake is pushed towards 'real', and G's weights get their gradients.",
+            {"fake": fake.T.copy(), "push": push, "grad_norms": _layer_norms(self.generator)},
+        )
+        self._stage_guard(version)
+        with np.errstate(all="ignore"):
+            self.g_optimizer.step(self.generator.params, self.generator.grads)
+            self.g_steps += 1
+        self._version += 1
+        self._check()
+        yield (
+            "update",
+            "Each weight of G takes a small step downhill; the fakes move.",
+            {"fake": self.tracked_fakes()},
+        )
+
+    # -------------------------------------------------------------- divergence guard
+
+    def _save_good(self) -> None:
+        self._good = {
+            "g": self.generator.params.copy(),
+            "d": self.discriminator.params.copy(),
+            "g_opt": self.g_optimizer.get_state(),
+            "d_opt": self.d_optimizer.get_state(),
+            "counters": (self.iteration, self.d_steps, self.g_steps, self.d_loss, self.g_loss),
+        }
+
+    def _check(self) -> None:
+        """Keep this state as the last good one, or restore that and raise GanDiverged."""
+        bad = []
+        for name, value in (("discriminator loss", self.d_loss), ("generator loss", self.g_loss)):
+            if value is not None and not math.isfinite(value):
+                bad.append(name)
+        for name, net in (("discriminator", self.discriminator), ("generator", self.generator)):
+            if not np.isfinite(net.params).all():
+                bad.append(f"{name} weights")
+        if not bad:
+            self._save_good()
+            return
+        found_at = self.iteration
+        good = self._good
+        self.generator.params[...] = good["g"]
+        self.discriminator.params[...] = good["d"]
+        self.g_optimizer.set_state(good["g_opt"])
+        self.d_optimizer.set_state(good["d_opt"])
+        self.iteration, self.d_steps, self.g_steps, self.d_loss, self.g_loss = good["counters"]
+        self._version += 1
+        raise GanDiverged(
+            f"training diverged: {' and '.join(bad)} became NaN or infinite "
+            f"(found at iteration {found_at}); restored the state of iteration "
+            f"{self.iteration}. Try smaller learning rates.",
+            iteration=found_at,
+            restored_iteration=self.iteration,
+        )
+
+    # -------------------------------------------------------------- views
+
+    def discriminator_field(self) -> np.ndarray:
+        """D(x) on the 30 x 30 cell centres of the unit square, shape (30, 30), values in [0, 1].
+
+        ``field[r, c] = D(x=(c + 0.5)/30, y=(r + 0.5)/30)``: row 0 is the bottom
+        of the square (y near 0), column 0 the left (x near 0).
+        """
+        with np.errstate(all="ignore"):
+            logits = self.discriminator.predict(_GRID_CENTRES)
+            return sigmoid(logits[0]).reshape(GRID, GRID)
+
+    def manifold(self) -> np.ndarray:
+        """G applied to a regular noise grid (21 points per axis over [0, 1]).
+
+        2-D noise: shape (21, 21, 2) with ``out[r, c] = G(z=(c/20, r/20))``;
+        1-D noise: shape (21, 2) with ``out[i] = G(z=i/20)``.
+        """
+        with np.errstate(all="ignore"):
+            points = self.generator.predict(self._manifold_noise).T
+        if self.config.noise_dim == 1:
+            return points.copy()
+        side = MANIFOLD_CELLS + 1
+        return points.reshape(side, side, 2).copy()
+
+    def tracked_fakes(self) -> np.ndarray:
+        """(150, 2) fakes made from fixed noise (drawn once), so each dot can be followed."""
+        with np.errstate(all="ignore"):
+            return self.generator.predict(self._view_noise[:, :NUM_TRACKED]).T.copy()
+
+    def tracked_gradients(self) -> np.ndarray:
+        """(150, 2) gradient of D(x) w.r.t. each tracked fake x (as GAN Lab draws it).
+
+        It points where D's "real" score rises fastest: the direction the
+        generator's loss pushes that fake (for both losses the push
+        -dL_G/dx is this vector times a positive factor).
+        """
+        with np.errstate(all="ignore"):
+            fake = self.generator.forward(self._view_noise[:, :NUM_TRACKED], workspace="view")
+            logits = self.discriminator.forward(fake, workspace="view")
+            d = sigmoid(logits)
+            grad = self.discriminator.backward(d * (1.0 - d), param_grads=False, workspace="view")
+            return grad.T.copy()
+
+    def real_samples(self) -> np.ndarray:
+        """(450, 2) real points for the view (drawn at reset or when the data set changes)."""
+        return self._view_real.copy()
+
+    def view_fakes(self) -> np.ndarray:
+        """(450, 2) fakes from fixed noise for :meth:`divergence`; the first 150 are tracked."""
+        with np.errstate(all="ignore"):
+            return self.generator.predict(self._view_noise).T.copy()
+
+    def divergence(self) -> tuple[float, float]:
+        """(KL(real || fake), JS(real, fake)) in bits on the 30 x 30 grid.
+
+        Real: all 450 view samples; fake: the 450 :meth:`view_fakes`. See
+        :mod:`glasslab.gan.metrics` for the exact formulas.
+        """
+        return divergences(self._view_real, self.view_fakes())
+
+    def generate(self, n: int, seed=None) -> np.ndarray:
+        """(n, 2) fakes from ``n`` fresh noise vectors.
+
+        The noise is drawn with ``numpy.random.default_rng(seed)`` (``seed``: an
+        int, a tuple of ints, or None for fresh entropy), not from the training streams.
+        """
+        n = _check_int("n", n, 0, None)
+        rng = np.random.default_rng(seed)
+        noise = sample_noise(rng, n, self.config.noise_dim, self.config.noise_dist)
+        with np.errstate(all="ignore"):
+            return self.generator.predict(np.ascontiguousarray(noise.T)).T.copy()
+
+    def sample_real(self, n: int, seed=None) -> np.ndarray:
+        """(n, 2) fresh real points, drawn with ``numpy.random.default_rng(seed)``."""
+        n = _check_int("n", n, 0, None)
+        return make_sampler(self.config.dataset, self._drawing)(np.random.default_rng(seed), n)
+
+    @property
+    def drawing(self) -> np.ndarray | None:
+        """The drawn points (m, 2) of the drawing data set, or None."""
+        return None if self._drawing is None else self._drawing.copy()
+
+    # -------------------------------------------------------------- JSON
+
+    def to_dict(self) -> dict:
+        """The model as a JSON-ready dict (see :meth:`to_json`)."""
+        return {
+            "format": FORMAT,
+            "version": VERSION,
+            "config": self.config.to_dict(),
+            "iteration": self.iteration,
+            "d_steps": self.d_steps,
+            "g_steps": self.g_steps,
+            "d_loss": self.d_loss,
+            "g_loss": self.g_loss,
+            "drawing": None if self._drawing is None else self._drawing.tolist(),
+            "generator": _net_to_dict(self.generator),
+            "discriminator": _net_to_dict(self.discriminator),
+        }
+
+    def to_json(self) -> str:
+        """Save config, weights and counters as JSON text (the preset format).
+
+        ``{"format": "glasslab-gan", "version": 1, "config": {...Config fields...},
+        "iteration": int, "d_steps": int, "g_steps": int, "d_loss": float|null,
+        "g_loss": float|null, "drawing": [[x, y], ...]|null,
+        "generator": {"layers": [{"W": [[...]], "b": [...]}, ...]},
+        "discriminator": {...}}`` where layer ``W`` has shape (fan_out, fan_in)
+        (so z = W a + b) and ``b`` has fan_out numbers. Optimiser moments and
+        random-stream positions are not saved: a loaded lab continues with fresh
+        optimiser state and streams started from the config's seed.
+        """
+        return json.dumps(self.to_dict(), separators=(",", ":"), allow_nan=False)
+
+    @classmethod
+    def from_json(cls, text: str | bytes) -> GanLab:
+        """A lab from :meth:`to_json` text. Anything malformed raises ValueError."""
+        if isinstance(text, bytes | bytearray):
+            try:
+                text = text.decode("utf-8")
+            except UnicodeDecodeError:
+                raise ValueError("model JSON is not valid UTF-8") from None
+        if not isinstance(text, str):
+            raise ValueError(f"model JSON must be text, got {type(text).__name__}")
+        if len(text) > MAX_JSON_CHARS:
+            raise ValueError(f"model JSON is too large ({len(text)} characters)")
+        try:
+            data = json.loads(text, parse_constant=_reject_constant)
+        except json.JSONDecodeError as err:
+            raise ValueError(f"model JSON is not valid JSON: {err}") from None
+        except RecursionError:
+            raise ValueError("model JSON is nested too deeply") from None
+        return cls.from_dict(data)
+
+    @classmethod
+    def from_dict(cls, data: dict) -> GanLab:
+        """A lab from :meth:`to_dict` output (validated; ValueError if malformed)."""
+        if not isinstance(data, dict):
+            raise ValueError("model JSON must be an object")
+        if data.get("format") != FORMAT:
+            raise ValueError(f"not a GAN lab model (format should be {FORMAT!r})")
+        version = data.get("version")
+        if version != VERSION or isinstance(version, bool):
+            raise ValueError(f"unsupported model version {version!r} (this code reads {VERSION})")
+        required = ("config", "iteration", "generator", "discriminator")
+        missing = [key for key in required if key not in data]
+        if missing:
+            raise ValueError(f"model JSON is missing {', '.join(missing)}")
+        config = Config.from_dict(data["config"])
+        drawing = data.get("drawing")
+        if config.dataset != "drawing":
+            drawing = None
+        iteration = _check_int("iteration", data["iteration"], 0, None)
+        d_steps = _check_int("d_steps", data.get("d_steps", 0), 0, None)
+        g_steps = _check_int("g_steps", data.get("g_steps", 0), 0, None)
+        losses = []
+        for key in ("d_loss", "g_loss"):
+            value = data.get(key)
+            if value is not None:
+                if isinstance(value, bool) or not isinstance(value, numbers.Real):
+                    raise ValueError(f"{key} must be a number or null")
+                try:
+                    value = float(value)
+                except OverflowError:
+                    value = math.inf
+                if not math.isfinite(value):
+                    raise ValueError(f"{key} must be finite")
+            losses.append(value)
+        g_params = _net_from_dict("generator", data["generator"], config.generator_sizes)
+        d_params = _net_from_dict(
+            "discriminator", data["discriminator"], config.discriminator_sizes
+        )
+        lab = cls(config, drawing=drawing)  # everything checked: nothing is half-loaded
+        for net, layers in ((lab.generator, g_params), (lab.discriminator, d_params)):
+            for W, b, (W_new, b_new) in zip(net.weights, net.biases, layers, strict=True):
+                W[...] = W_new
+                b[:, 0] = b_new
+        lab.iteration, lab.d_steps, lab.g_steps = iteration, d_steps, g_steps
+        lab.d_loss, lab.g_loss = losses
+        lab._save_good()
+        return lab
+
+
+# ---------------------------------------------------------------- helpers
+
+_centres = (np.arange(GRID) + 0.5) / GRID
+_GRID_CENTRES = np.stack([np.tile(_centres, GRID), np.repeat(_centres, GRID)])  # (2, 900)
+
+
+def _layer_norms(net: MLP) -> np.ndarray:
+    """Size of each layer's weight gradient (Frobenius norm), input layer first."""
+    return np.array([float(np.linalg.norm(g)) for g in net.weight_grads])
+
+
+def _reject_constant(name: str):
+    raise ValueError(f"model JSON contains {name}, which is not a valid weight")
+
+
+def _net_to_dict(net: MLP) -> dict:
+    return {
+        "layers": [
+            {"W": W.tolist(), "b": b[:, 0].tolist()}
+            for W, b in zip(net.weights, net.biases, strict=True)
+        ]
+    }
+
+
+def _net_from_dict(name: str, data, sizes: list[int]) -> list[tuple[np.ndarray, np.ndarray]]:
+    """The (W, b) of each layer of a network described by ``data`` (checked against sizes)."""
+    if not isinstance(data, dict) or not isinstance(data.get("layers"), list):
+        raise ValueError(f"{name} must be an object with a list of layers")
+    layers = data["layers"]
+    if len(layers) != len(sizes) - 1:
+        raise ValueError(f"{name} has {len(layers)} layers but its config needs {len(sizes) - 1}")
+    parts: list[tuple[np.ndarray, np.ndarray]] = []
+    for i, (layer, n_in, n_out) in enumerate(zip(layers, sizes[:-1], sizes[1:], strict=True)):
+        if not isinstance(layer, dict) or "W" not in layer or "b" not in layer:
+            raise ValueError(f"{name} layer {i} must have W and b")
+        checked = {}
+        for key, shape in (("W", (n_out, n_in)), ("b", (n_out,))):
+            try:
+                arr = np.array(layer[key])
+            except (TypeError, ValueError):
+                arr = None
+            if arr is None or arr.dtype.kind not in "iuf":
+                raise ValueError(f"{name} layer {i} {key} must be numbers of shape {shape}")
+            arr = arr.astype(np.float64)
+            if arr.shape != shape:
+                raise ValueError(f"{name} layer {i} {key} has shape {arr.shape}, expected {shape}")
+            if not np.isfinite(arr).all():
+                raise ValueError(f"{name} layer {i} {key} contains NaN or infinite values")
+            checked[key] = arr
+        parts.append((checked["W"], checked["b"]))
+    return parts
