@@ -37,14 +37,14 @@ STAGE_LINES = {
     "d": {
         "sample": ("_real.next", "generator.forward", "concatenate"),
         "classify": ("discriminator.forward",),
-        "loss": ("self._loss(",),
+        "loss": ("d_loss",),
         "gradients": ("backward(",),
         "update": ("optimizer.step",),
     },
     "g": {
         "sample": ("_noise.next", "generator.forward"),
         "classify": ("discriminator.forward",),
-        "loss": ("self._loss(",),
+        "loss": ("g_loss",),
         "gradients": ("backward(",),
         "update": ("optimizer.step",),
     },
