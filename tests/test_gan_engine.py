@@ -159,7 +159,8 @@ def _check_d_gradient(lab):
         return discriminator_loss(lab.config.loss, logits[:n], logits[n:])
 
     logits = D.forward(x)
-    value, grad = lab.loss_fn(logits, lab._d_targets, lab._scale)
+    value = lab.loss.value(logits, lab._d_targets, lab._scale)
+    grad = lab.loss.gradient(logits, lab._d_targets, lab._scale)
     assert value == pytest.approx(loss(), rel=1e-12)
     D.backward(grad)
     np.testing.assert_allclose(D.grads, numeric_grad(loss, D.params), rtol=1e-5, atol=1e-9)
@@ -178,7 +179,8 @@ def test_generator_step_gradient_matches_finite_differences(loss_kind):
 
     fake = G.forward(noise)
     logits = D.forward(fake)
-    value, grad = lab.loss_fn(logits, lab._g_targets, lab._scale)
+    value = lab.loss.value(logits, lab._g_targets, lab._scale)
+    grad = lab.loss.gradient(logits, lab._g_targets, lab._scale)
     assert value == pytest.approx(loss(), rel=1e-12)
     d_before = D.grads.copy()
     G.backward(D.backward(grad, param_grads=False), input_grad=False)
@@ -517,3 +519,17 @@ def test_train_rejects_bad_iteration_counts():
     for bad in (-1, 2.5, "10", None):
         with pytest.raises(ValueError):
             lab.train(bad)
+
+
+def test_losses_are_settled_before_settings_change_them():
+    a = GanLab(Config(seed=7))
+    b = GanLab(Config(seed=7))
+    a.train(4)
+    b.train(4)
+    expected = (a.d_loss, a.g_loss)  # read now, with the log loss and batch 150
+    b.set(loss="lsq", batch=40)  # b's losses were not read before the change
+    assert (b.d_loss, b.g_loss) == expected
+    b.train(1)
+    assert b.d_loss != expected[0]
+    fresh = GanLab(Config(seed=7))
+    assert fresh.d_loss is None and fresh.g_loss is None

@@ -240,7 +240,10 @@ class GanLab:
     Attributes the page reads: ``config``, ``iteration`` (full iterations
     done), ``d_steps``, ``g_steps`` (single updates done), ``d_loss`` and
     ``g_loss`` (of the most recent D and G step; None before the first one),
-    ``generator`` and ``discriminator`` (:class:`glasslab.nn.MLP`).
+    ``generator`` and ``discriminator`` (:class:`glasslab.nn.MLP`), their
+    optimisers ``g_optimizer`` and ``d_optimizer``, and ``loss``
+    (:class:`~glasslab.gan.losses.LogLoss` or
+    :class:`~glasslab.gan.losses.LeastSquaresLoss`).
     """
 
     def __init__(self, config: Config | None = None, drawing=None) -> None:
@@ -265,10 +268,10 @@ class GanLab:
         self.iteration = 0
         self.d_steps = 0
         self.g_steps = 0
-        self.d_loss: float | None = None
-        self.g_loss: float | None = None
+        self.d_loss = None
+        self.g_loss = None
         self._version = getattr(self, "_version", 0) + 1
-        self.loss_fn = loss_function(cfg.loss)
+        self.loss = loss_function(cfg.loss)
         self._build_generator()
         self._build_discriminator()
         self._make_batches()
@@ -333,6 +336,7 @@ class GanLab:
             changed.add("drawing")
 
         # Everything is valid: apply.
+        self.d_loss, self.g_loss = self.d_loss, self.g_loss  # settle them with the old settings
         self.config = new
         self._drawing = new_drawing
         if "seed" in changed:
@@ -354,7 +358,7 @@ class GanLab:
                 new.d_optimizer, new.d_lr, self.discriminator.params.size
             )
             rebuilt.add("d_optimizer")
-        self.loss_fn = loss_function(new.loss)
+        self.loss = loss_function(new.loss)
         self.g_optimizer.lr = new.g_lr  # a new learning rate keeps Adam's moments
         self.d_optimizer.lr = new.d_lr
         if "batch" in changed:
@@ -378,18 +382,46 @@ class GanLab:
         fake = self.generator.forward(self._noise.next())  # (2, n) fakes G(z)
         x = np.concatenate([real, fake], axis=1, out=self._d_input)  # one batch: reals, fakes
         logits = self.discriminator.forward(x)  # D(x) = sigmoid(logits)
-        self.d_loss, grad = self.loss_fn(logits, self._d_targets, self._scale)
+        grad = self.loss.gradient(logits, self._d_targets, self._scale)  # dL_D/dlogits
         self.discriminator.backward(grad, input_grad=False)  # dL_D/dW, dL_D/db for all of D
         self.d_optimizer.step(self.discriminator.params, self.discriminator.grads)
+        self._d_logits = logits  # L_D itself is only shown: d_loss computes it when read
 
     def generator_step(self) -> None:
         """One update of G: move the fakes to where D scores them as real."""
         fake = self.generator.forward(self._noise.next())  # (2, n) fakes G(z)
         logits = self.discriminator.forward(fake)
-        self.g_loss, grad = self.loss_fn(logits, self._g_targets, self._scale)
+        grad = self.loss.gradient(logits, self._g_targets, self._scale)  # dL_G/dlogits
         grad_fake = self.discriminator.backward(grad, param_grads=False)  # dL_G/dx; D stays put
         self.generator.backward(grad_fake, input_grad=False)  # dL_G/dW, dL_G/db of G
         self.g_optimizer.step(self.generator.params, self.generator.grads)
+        self._g_logits = logits  # L_G itself is only shown: g_loss computes it when read
+
+    @property
+    def d_loss(self) -> float | None:
+        """L_D of the most recent discriminator step (None before the first one)."""
+        if self._d_logits is not None:  # computed from that step's logits on first read
+            self._d_loss = self.loss.value(self._d_logits, self._d_targets, self._scale)
+            self._d_logits = None
+        return self._d_loss
+
+    @d_loss.setter
+    def d_loss(self, value: float | None) -> None:
+        self._d_loss = value
+        self._d_logits = None
+
+    @property
+    def g_loss(self) -> float | None:
+        """L_G of the most recent generator step (None before the first one)."""
+        if self._g_logits is not None:
+            self._g_loss = self.loss.value(self._g_logits, self._g_targets, self._scale)
+            self._g_logits = None
+        return self._g_loss
+
+    @g_loss.setter
+    def g_loss(self, value: float | None) -> None:
+        self._g_loss = value
+        self._g_logits = None
 
     def train(self, iterations: int = 1) -> None:
         """Run ``iterations`` full iterations (``k_d`` D steps, then ``k_g`` G steps each).
@@ -488,7 +520,8 @@ class GanLab:
         )
         self._stage_guard(version)
         with np.errstate(all="ignore"):
-            self.d_loss, grad = self.loss_fn(logits, self._d_targets, self._scale)
+            self.d_loss = self.loss.value(logits, self._d_targets, self._scale)
+            grad = self.loss.gradient(logits, self._d_targets, self._scale)
         yield (
             "loss",
             "The discriminator's loss is low when reals score high and fakes score low.",
@@ -534,7 +567,8 @@ class GanLab:
         )
         self._stage_guard(version)
         with np.errstate(all="ignore"):
-            self.g_loss, grad = self.loss_fn(logits, self._g_targets, self._scale)
+            self.g_loss = self.loss.value(logits, self._g_targets, self._scale)
+            grad = self.loss.gradient(logits, self._g_targets, self._scale)
         yield (
             "loss",
             "The generator's loss is low when D takes the fakes for real.",

@@ -23,11 +23,15 @@ and the paper's factors 1/2 on both losses)::
 twice these; with SGD that is the same as doubling the learning rate.)
 
 Both are "compare D with a target label" losses, so the training code uses one
-function per loss kind, :func:`log_loss` and :func:`least_squares_loss`, that
-takes a row of logits, a row of targets (1 = real, 0 = fake) and a ``scale``
-and returns ``scale * sum over samples`` plus its gradient w.r.t. the logits.
-With real and fake batches of the same size ``n`` and ``scale = 1/n`` this is
-exactly L_D (targets 1 for reals, 0 for fakes) or L_G (targets 1 for fakes).
+class per loss kind, :class:`LogLoss` and :class:`LeastSquaresLoss`, whose
+``value`` and ``gradient`` take a row of logits, a row of targets (1 = real,
+0 = fake) and a ``scale``: ``value`` is ``scale * sum over samples`` of the
+per-sample loss, ``gradient`` its derivative w.r.t. each logit. With real and
+fake batches of the same size ``n`` and ``scale = 1/n`` this is exactly L_D
+(targets 1 for reals, 0 for fakes) or L_G (targets 1 for fakes).
+
+Training only needs the gradient; the value is for display, so the engine
+computes it only when it is looked at.
 """
 
 from __future__ import annotations
@@ -39,44 +43,55 @@ from glasslab.nn import sigmoid, softplus
 LOSSES = ("log", "lsq")
 
 
-def log_loss(logits: np.ndarray, targets: np.ndarray, scale: float) -> tuple[float, np.ndarray]:
-    """Binary cross-entropy of D = sigmoid(logits) against 0/1 ``targets``.
+class LogLoss:
+    """Binary cross-entropy of D = sigmoid(s) against 0/1 targets t.
 
     Per sample: -[t log D + (1 - t) log(1 - D)] = softplus(s) - t s,
     and its derivative w.r.t. the logit s is D - t.
-    Returns (scale * sum of the per-sample losses, scale * (D - t)).
     """
-    sp = np.logaddexp(0.0, logits)  # softplus(s)
-    loss = scale * (float(sp.sum()) - float(np.vdot(targets, logits)))
-    grad = np.exp(logits - sp)  # D = sigmoid(s) = exp(s - softplus(s)), never overflows
-    grad -= targets
-    grad *= scale
-    return loss, grad
+
+    name = "log"
+
+    @staticmethod
+    def value(logits: np.ndarray, targets: np.ndarray, scale: float) -> float:
+        """scale * sum over samples of softplus(s) - t s."""
+        return scale * (float(softplus(logits).sum()) - float(np.vdot(targets, logits)))
+
+    @staticmethod
+    def gradient(logits: np.ndarray, targets: np.ndarray, scale: float) -> np.ndarray:
+        """scale * (D - t), the derivative of :meth:`value` w.r.t. each logit."""
+        return scale * (sigmoid(logits) - targets)
 
 
-def least_squares_loss(
-    logits: np.ndarray, targets: np.ndarray, scale: float
-) -> tuple[float, np.ndarray]:
-    """Half the squared error between D = sigmoid(logits) and ``targets``.
+class LeastSquaresLoss:
+    """Half the squared error between D = sigmoid(s) and the targets t.
 
     Per sample: 1/2 (D - t)^2, whose derivative w.r.t. the logit s is
-    (D - t) * D * (1 - D) since dD/ds = D (1 - D).
-    Returns (scale * sum of the per-sample losses, its gradient w.r.t. the logits).
+    (D - t) D (1 - D), since dD/ds = D (1 - D).
     """
-    d = sigmoid(logits)
-    err = d - targets
-    loss = 0.5 * scale * float((err * err).sum())
-    grad = scale * err * d * (1.0 - d)
-    return loss, grad
+
+    name = "lsq"
+
+    @staticmethod
+    def value(logits: np.ndarray, targets: np.ndarray, scale: float) -> float:
+        """scale * sum over samples of 1/2 (D - t)^2."""
+        err = sigmoid(logits) - targets
+        return 0.5 * scale * float(np.vdot(err, err))
+
+    @staticmethod
+    def gradient(logits: np.ndarray, targets: np.ndarray, scale: float) -> np.ndarray:
+        """scale * (D - t) D (1 - D), the derivative of :meth:`value` w.r.t. each logit."""
+        d = sigmoid(logits)
+        return scale * (d - targets) * d * (1.0 - d)
 
 
-LOSS_FUNCTIONS = {"log": log_loss, "lsq": least_squares_loss}
+LOSS_KINDS = {"log": LogLoss, "lsq": LeastSquaresLoss}
 
 
-def loss_function(kind: str):
-    """:func:`log_loss` for ``"log"``, :func:`least_squares_loss` for ``"lsq"``."""
+def loss_function(kind: str) -> type[LogLoss] | type[LeastSquaresLoss]:
+    """:class:`LogLoss` for ``"log"``, :class:`LeastSquaresLoss` for ``"lsq"``."""
     try:
-        return LOSS_FUNCTIONS[kind]
+        return LOSS_KINDS[kind]
     except KeyError:
         raise ValueError(f"loss must be one of {', '.join(LOSSES)}; got {kind!r}") from None
 
