@@ -45,6 +45,12 @@ class SiteServer(socketserver.ThreadingMixIn, http.server.HTTPServer):
     allow_reuse_address = True
     verbose = True
 
+    def handle_error(self, request, client_address) -> None:
+        # a browser that closes a page mid-download is normal, not a server error
+        if isinstance(sys.exc_info()[1], ConnectionError):
+            return
+        super().handle_error(request, client_address)
+
 
 def make_server(directory: str | Path, port: int = 8000, verbose: bool = True) -> SiteServer:
     """An HTTP server for ``directory`` on 127.0.0.1:``port`` (0 picks a free port)."""
