@@ -382,20 +382,20 @@ class GanLab:
         fake = self.generator.forward(self._noise.next())  # (2, n) fakes G(z)
         x = np.concatenate([real, fake], axis=1, out=self._d_input)  # one batch: reals, fakes
         logits = self.discriminator.forward(x)  # D(x) = sigmoid(logits)
-        grad = self.loss.gradient(logits, self._d_targets, self._scale)  # dL_D/dlogits
+        grad = self.loss.gradient(logits, self._d_targets, self._scale)  # of d_loss, per logit
         self.discriminator.backward(grad, input_grad=False)  # dL_D/dW, dL_D/db for all of D
         self.d_optimizer.step(self.discriminator.params, self.discriminator.grads)
-        self._d_logits = logits  # L_D itself is only shown: d_loss computes it when read
+        self._d_logits = logits  # the loss value itself is computed from these when shown
 
     def generator_step(self) -> None:
         """One update of G: move the fakes to where D scores them as real."""
         fake = self.generator.forward(self._noise.next())  # (2, n) fakes G(z)
         logits = self.discriminator.forward(fake)
-        grad = self.loss.gradient(logits, self._g_targets, self._scale)  # dL_G/dlogits
+        grad = self.loss.gradient(logits, self._g_targets, self._scale)  # of g_loss, per logit
         grad_fake = self.discriminator.backward(grad, param_grads=False)  # dL_G/dx; D stays put
         self.generator.backward(grad_fake, input_grad=False)  # dL_G/dW, dL_G/db of G
         self.g_optimizer.step(self.generator.params, self.generator.grads)
-        self._g_logits = logits  # L_G itself is only shown: g_loss computes it when read
+        self._g_logits = logits  # the loss value itself is computed from these when shown
 
     @property
     def d_loss(self) -> float | None:
