@@ -8,11 +8,12 @@ kernels in float64; it shares no code with glasslab.cnn or export/.
 from __future__ import annotations
 
 import json
-import os
 import sys
 from pathlib import Path
 
 import numpy as np
+
+from tests.conftest import mirror_dir
 
 ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
@@ -44,15 +45,6 @@ LAYERS = [
     "flatten",
     "output",
 ]
-
-
-def mirror_dir() -> Path | None:
-    """$GLASSLAB_MIRROR, else ../shared/mirror beside the checkout, else None (download)."""
-    value = os.environ.get("GLASSLAB_MIRROR")
-    if value:
-        return Path(value)
-    candidate = ROOT.parent / "shared" / "mirror"
-    return candidate if candidate.is_dir() else None
 
 
 def build_tinyvgg(base: Path) -> Path:

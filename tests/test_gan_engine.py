@@ -12,20 +12,9 @@ from glasslab.gan.losses import discriminator_loss, generator_loss
 from glasslab.gan.metrics import divergences
 from glasslab.nn import sigmoid
 
+from tests.gradcheck import numeric_grad
+
 DRAWING = [[0.2, 0.3], [0.4, 0.5], [0.6, 0.6], [0.8, 0.4]]
-
-
-def numeric_grad(f, x, eps=1e-6):
-    grad = np.zeros_like(x)
-    for i in range(x.size):
-        old = x[i]
-        x[i] = old + eps
-        up = f()
-        x[i] = old - eps
-        down = f()
-        x[i] = old
-        grad[i] = (up - down) / (2 * eps)
-    return grad
 
 
 def snapshot(lab):
