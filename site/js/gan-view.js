@@ -159,15 +159,6 @@ document.addEventListener("pointermove", (e) => { if (pressing) addPoint(e); });
 document.addEventListener("pointerup", () => { pressing = false; });
 document.addEventListener("pointercancel", () => { pressing = false; });
 
-// ---- saving a file the user asked for (a model as JSON)
-view.download = function (name, text) {
-  const url = URL.createObjectURL(new Blob([text], { type: "application/json" }));
-  const link = document.createElement("a");
-  link.href = url; link.download = name;
-  document.body.appendChild(link); link.click(); link.remove();
-  setTimeout(() => URL.revokeObjectURL(url), 1000);
-};
-
 // ---- charts
 view.pushMetrics = function (it, d, g, kl, js) {
   const c = view.charts;
