@@ -18,6 +18,7 @@ import numpy as np
 from glasslab import gan_view
 from glasslab.gan import PRESETS, Config, GanDiverged, GanLab, preset_json
 from glasslab.web import bridge
+from glasslab.web.i18n import Text, on_change, t
 
 LR_MENU = (0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1.0)
 INT_FIELDS = ("noise_dim", "g_layers", "g_neurons", "d_layers", "d_neurons", "k_d", "k_g", "seed")
@@ -64,23 +65,23 @@ def parse_settings(raw: dict) -> dict:
     out = {}
     for name, value in raw.items():
         if name not in FIELDS:
-            raise UserError(f"unknown setting {name!r}")
+            raise UserError(Text("gan.error.unknown_setting", name=repr(name)))
         text = str(value).strip()
         if name in INT_FIELDS:
             try:
                 number = float(text)
             except ValueError:
-                raise UserError(f"{name} must be a whole number, got {text!r}") from None
+                raise UserError(Text("gan.error.whole", name=name, value=repr(text))) from None
             if not math.isfinite(number) or number != int(number):
-                raise UserError(f"{name} must be a whole number, got {text!r}")
+                raise UserError(Text("gan.error.whole", name=name, value=repr(text)))
             out[name] = int(number)
         elif name in FLOAT_FIELDS:
             try:
                 number = float(text)
             except ValueError:
-                raise UserError(f"{name} must be a number, got {text!r}") from None
+                raise UserError(Text("gan.error.number", name=name, value=repr(text))) from None
             if not math.isfinite(number) or number <= 0:
-                raise UserError(f"{name} must be a positive finite number, got {text!r}")
+                raise UserError(Text("gan.error.positive", name=name, value=repr(text)))
             out[name] = number
         else:
             out[name] = text
@@ -106,6 +107,9 @@ class GanPage:
         self._stage = None
         self._stage_due = 0.0
         self._view_real_dirty = True
+        self._message_source = None
+        self._stage_text = None  # the slow-motion text shown, to show again in a new language
+        self._code_shown = ("d", None)
         self._heat = np.empty((30, 30, 4), dtype=np.uint8)
         self._sources = {
             "d": inspect.getsource(GanLab.discriminator_step),
@@ -129,24 +133,23 @@ class GanPage:
                 lab = GanLab.from_json(preset_json(config.dataset))
             except (OSError, ValueError) as exc:
                 self.pretrained = False
-                self.show_message(
-                    f"The pretrained model could not be loaded ({exc}); "
-                    "training from scratch instead."
-                )
+                self.show_message(Text("gan.msg.pretrained_failed", detail=exc))
             else:
                 if overrides:
                     lab.set(**overrides)
         if lab is None:
             lab = GanLab(config, drawing=drawing)
         self.lab = lab
-        self._stage_walker = None
         self._after_model_change()
 
-    def _after_model_change(self) -> None:
-        self.view.clearCharts()
+    def _after_model_change(self, new_run: bool = True) -> None:
+        """Redraw everything after the model or its settings changed; a new run clears charts."""
+        if new_run:
+            self.view.clearCharts()
+        self._stage_walker = None
         self._view_real_dirty = True
         self._dirty = True
-        self._update_metrics(push=True)
+        self._update_metrics(push=new_run)
         self._sync_controls()
         self._write_url()
 
@@ -156,7 +159,7 @@ class GanPage:
         try:
             self.new_lab(cfg, self.lab.drawing, {k: getattr(cfg, k) for k in LIVE_FIELDS})
         except ValueError as exc:
-            self.show_message(str(exc))
+            self.show_message(Text("gan.msg.detail", detail=exc))
             return
         self.clear_message()
 
@@ -184,12 +187,7 @@ class GanPage:
                 self.lab.set(**changes)
             except ValueError as exc:
                 raise UserError(str(exc)) from None
-            self._stage_walker = None
-            self._view_real_dirty = True
-            self._dirty = True
-            self._update_metrics(push=False)
-            self._sync_controls()
-            self._write_url()
+            self._after_model_change(new_run=False)
 
     # ------------------------------------------------------------ transport
 
@@ -216,12 +214,12 @@ class GanPage:
 
     def step(self, which: str) -> None:
         if which not in ("d", "g", "both"):
-            raise UserError(f"step takes 'd', 'g' or 'both', got {which!r}")
+            raise UserError(Text("gan.error.step", value=repr(which)))
         self._stage_walker = None
         try:
             self.lab.step(which)
         except GanDiverged as exc:
-            self.show_message(str(exc))
+            self.show_message(Text("gan.msg.diverged", detail=exc))
         self._dirty = True
         self._update_metrics(push=True)
         self._show_code("g" if which == "g" else "d", None)
@@ -257,7 +255,7 @@ class GanPage:
                     break
         except GanDiverged as exc:
             self.pause()
-            self.show_message(str(exc))
+            self.show_message(Text("gan.msg.diverged", detail=exc))
         # iterations per second of wall-clock time, drawing and idle time included
         now = time.perf_counter()
         if not self._rate_window[1]:
@@ -296,15 +294,15 @@ class GanPage:
             return
         except GanDiverged as exc:
             self.pause()
-            self.show_message(str(exc))
+            self.show_message(Text("gan.msg.diverged", detail=exc))
             return
         except RuntimeError:
             self._stage_walker = None
             return
-        who = "Discriminator" if net == "d" else "Generator"
         self._stage = {"network": net, "stage": name, "step": index, "of": count}
         self.view.highlight(f"{name}-{net}" if name in ("gradients", "update") else name)
-        bridge.set_text("stage-text", f"{who} step {index}/{count} · {name}: {text}")
+        self._stage_text = (net, index, count, name, text)
+        self._show_stage_text()
         self._show_code(net, name)
         self._dirty = True
         if name in ("sample", "classify") and "fake" in arrays:
@@ -320,6 +318,35 @@ class GanPage:
         if name == "update":
             self._update_metrics(push=False)
 
+    def _show_stage_text(self) -> None:
+        shown = self._stage_text
+        if shown == "off":
+            bridge.set_text("stage-text", t("gan.stage.off"))
+        elif shown is not None:
+            net, index, count, name, _engine_text = shown
+            bridge.set_text(
+                "stage-text",
+                t(
+                    "gan.stage.line",
+                    who=t("gan.who.d" if net == "d" else "gan.who.g"),
+                    index=index,
+                    count=count,
+                    stage=_stage_name(name),
+                    text=t(f"gan.stage.{net}.{name}"),
+                ),
+            )
+
+    def relabel(self) -> None:
+        """Set every text this module wrote again, in the language just chosen."""
+        self._sync_transport()
+        self._sync_controls()
+        self._show_stage_text()
+        self._show_code(*self._code_shown)
+        self._update_metrics(push=False)
+        self._dirty = True
+        if self._message_source is not None:
+            self.show_message(*self._message_source)
+
     def _show_code(self, net: str, stage: str | None) -> None:
         source = self._sources[net]
         marks = STAGE_LINES[net].get(stage, ()) if stage else ()
@@ -332,10 +359,12 @@ class GanPage:
                 span.className = "hl"
             pre.appendChild(span)
         caption = "GanLab.discriminator_step" if net == "d" else "GanLab.generator_step"
+        self._code_shown = (net, stage)
         bridge.set_text(
             "code-caption",
-            f"{caption}, read from the running module"
-            + (f"; highlighted: the '{stage}' stage." if stage else "."),
+            t("gan.code.caption.stage", fn=caption, stage=_stage_name(stage))
+            if stage
+            else t("gan.code.caption", fn=caption),
         )
 
     # ------------------------------------------------------------ views
@@ -376,7 +405,9 @@ class GanPage:
         self._dirty = False
         bridge.set_text("iteration", f"{lab.iteration:,}")
         stats = self.view.frameStats()
-        speed = f"{self.rate:,.0f} it/s · {stats.fps:.0f} fps" if self.playing else ""
+        speed = (
+            t("gan.speed", rate=f"{self.rate:,.0f}", fps=f"{stats.fps:.0f}") if self.playing else ""
+        )
         bridge.set_text("speed", speed)
 
     def _update_metrics(self, push: bool) -> None:
@@ -389,21 +420,26 @@ class GanPage:
             self.view.drawCharts()
         d = "—" if lab.d_loss is None else f"{lab.d_loss:.4f}"
         g = "—" if lab.g_loss is None else f"{lab.g_loss:.4f}"
-        bridge.set_text("loss-values", f"D loss {d} · G loss {g}")
+        bridge.set_text("loss-values", t("gan.loss.values", d=d, g=g))
         bridge.set_text("graph-loss", f"D {d[:5]} · G {g[:5]}")
-        bridge.set_text("div-values", f"KL {self.kl:.3f} · JS {self.js_div:.3f} bits")
+        bridge.set_text(
+            "div-values", t("gan.div.values", kl=f"{self.kl:.3f}", js=f"{self.js_div:.3f}")
+        )
 
     # ------------------------------------------------------------ messages
 
-    def show_message(self, text: str, kind: str = "error") -> None:
-        self.message = text
+    def show_message(self, text, kind: str = "error") -> None:
+        """Show ``text`` (a string or an ``i18n.Text``, shown again on a language switch)."""
+        self._message_source = (text, kind)
+        self.message = str(text)
         box = bridge.element("gan-message")
-        box.textContent = text
+        box.textContent = self.message
         box.className = f"message {kind}"
         box.hidden = False
 
     def clear_message(self) -> None:
         self.message = None
+        self._message_source = None
         bridge.element("gan-message").hidden = True
 
     # ------------------------------------------------------------ drawing data set
@@ -425,7 +461,7 @@ class GanPage:
             config = self.lab.config.replace(dataset="drawing")
             lab = GanLab(config, drawing=points.reshape(n, 2).astype(np.float64))
         except ValueError as exc:
-            self.show_message(f"Cannot use this drawing: {exc}")
+            self.show_message(Text("gan.msg.drawing", detail=exc))
             return
         self.view.drawingMode = False
         bridge.element("draw-hint").hidden = True
@@ -451,7 +487,7 @@ class GanPage:
         try:
             lab = GanLab.from_json(text)
         except (ValueError, TypeError) as exc:
-            self.show_message(f"Could not load that model: {exc}")
+            self.show_message(Text("gan.msg.load_failed", detail=exc))
             return
         self.pause()
         self.lab = lab
@@ -496,7 +532,7 @@ class GanPage:
         try:
             fn(*args)
         except UserError as exc:
-            self.show_message(str(exc))
+            self.show_message(Text("gan.msg.detail", detail=exc))
 
     def _on_control(self, name: str, target) -> None:
         try:
@@ -504,7 +540,7 @@ class GanPage:
             if not self.view.drawingMode:
                 self.clear_message()
         except UserError as exc:
-            self.show_message(f"Not applied: {exc}")
+            self.show_message(Text("gan.msg.not_applied", detail=exc))
             self._sync_controls()  # put the control back to the setting in force
 
     def _on_layer(self, layer: str, target) -> None:
@@ -518,7 +554,8 @@ class GanPage:
         self.view.highlight("")
         self._stage_due = 0.0
         if not on:
-            bridge.set_text("stage-text", "Slow motion is off: training runs at full speed.")
+            self._stage_text = "off"
+            self._show_stage_text()
 
     def _set_pretrained(self, on: bool) -> None:
         self.pretrained = on
@@ -533,7 +570,7 @@ class GanPage:
 
     async def _read_file(self, file) -> None:
         if file.size > 5_000_000:
-            self.show_message("Could not load that model: the file is larger than 5 MB.")
+            self.show_message(Text("gan.msg.load_failed", detail=Text("gan.error.too_large")))
             return
         self.load_text(await file.text())
 
@@ -564,8 +601,8 @@ class GanPage:
 
     def _sync_transport(self) -> None:
         button = bridge.element("btn-play")
-        button.textContent = "❚❚ Pause" if self.playing else "▶ Play"
-        button.setAttribute("aria-label", "Pause (space)" if self.playing else "Play (space)")
+        button.textContent = t("gan.pause") if self.playing else t("gan.play")
+        button.setAttribute("aria-label", t("gan.pause.aria" if self.playing else "gan.play.aria"))
         button.setAttribute("aria-pressed", "true" if self.playing else "false")
 
     def _sync_controls(self) -> None:
@@ -581,7 +618,10 @@ class GanPage:
         pretrained.disabled = cfg.dataset not in PRESETS
         bridge.set_text("graph-gen-shape", "-".join(map(str, cfg.generator_sizes)))
         bridge.set_text("graph-disc-shape", "-".join(map(str, cfg.discriminator_sizes)))
-        bridge.set_text("graph-noise-dim", f"{cfg.noise_dim}-D {cfg.noise_dist}")
+        bridge.set_text(
+            "graph-noise-dim",
+            t("gan.graph.noise_dim", dim=cfg.noise_dim, dist=t(f"gan.noise.{cfg.noise_dist}")),
+        )
 
     def _ensure_option(self, select, value: float) -> None:
         text = str(float(value))
@@ -616,16 +656,16 @@ class GanPage:
                 Config().replace(**{name: settings[name]})
             except (UserError, ValueError, TypeError) as exc:
                 settings.pop(name, None)
-                problems.append(str(exc))
+                problems.append(exc)
         if settings.get("dataset") == "drawing":
             settings.pop("dataset")
-            problems.append("a drawn data set cannot come from a link; draw it again")
+            problems.append(Text("gan.error.drawing_link"))
         config = Config().replace(**settings)
         if settings.keys() & (ARCHITECTURE | {"seed"}):
             self.pretrained = False  # pretrained weights exist only for the presets' own runs
         self.new_lab(config, overrides={k: v for k, v in settings.items() if k in LIVE_FIELDS})
         if problems:
-            self.show_message("Some settings in the link were ignored: " + "; ".join(problems))
+            self.show_message(Text("gan.msg.link_ignored", detail=_Joined(problems)))
 
     # ------------------------------------------------------------ handle
 
@@ -680,7 +720,7 @@ class GanPage:
             if raw:
                 self.apply(parse_settings(raw))
         except UserError as exc:
-            self.show_message(f"Not applied: {exc}")
+            self.show_message(Text("gan.msg.not_applied", detail=exc))
             raise
         for layer, on in layers.items():
             bridge.element(f"layer-{layer}").checked = bool(on)
@@ -694,11 +734,26 @@ def _num(value):
     return None if value is None else float(value)
 
 
+def _stage_name(stage: str) -> str:
+    return t(f"gan.stage.name.{stage}")
+
+
+class _Joined:
+    """Messages joined by "; ", each translated when shown."""
+
+    def __init__(self, items):
+        self.items = list(items)
+
+    def __str__(self) -> str:
+        return t("gan.msg.separator").join(str(item) for item in self.items)
+
+
 def main() -> None:
     page = GanPage()
     page._refresh_view()
     page._show_code("d", None)
     page.view.tick = bridge.proxy(page.tick)
+    on_change(page.relabel)
 
     def state() -> dict:
         return page.state()
@@ -713,4 +768,6 @@ def main() -> None:
         "benchmark",
         lambda iterations=2000: js.JSON.parse(json.dumps(page.benchmark(int(iterations)))),
     )
+    if page._url_params().get("autoplay") == "1":  # embedding option: train once ready
+        page.play()
     bridge.mark_ready()
