@@ -12,6 +12,7 @@ import asyncio
 import json
 import time
 import traceback
+from urllib.parse import parse_qsl
 
 import js
 import numpy as np
@@ -124,8 +125,15 @@ class CnnPage:
         self._build_samples()
         model = SequentialCNN.from_bytes(model_bytes)
         self._set_model(model, model_bytes, DEFAULT_MODEL)
-        first = self._default_samples()[0]
+        wanted = dict(parse_qsl(str(js.location.search).lstrip("?"))).get("sample")
+        chosen = next((s for s in self.samples if s["file"] == wanted), None)
+        first = chosen or self._default_samples()[0]
+        if chosen and chosen not in self._default_samples():
+            bridge.element("opt-more").checked = True  # an extra sample: show it selected
+            bridge.element("samples").classList.add("show-more")
         await self._load_image_url(f"samples/{first['file']}", first["file"])
+        if wanted and chosen is None:
+            self.show_message(f"The link's sample {wanted!r} is not one of the sample images.")
         self._wire()
         self.playground_check(7, 0, 3, 1)
         self.view.playground()
