@@ -6,6 +6,8 @@ Output (default ``dist/``), every file reproducible byte for byte from the same 
   a trimmed ``pyodide-lock.json`` listing just those, PyScript, ONNX Runtime Web;
 - ``tinyvgg.onnx``, ``tinyvgg.json`` and ``samples/``: CNN Explainer's TinyVGG
   converted to ONNX, with its sample images;
+- ``img/icon-*.png`` (``export/icons.py``): the web app manifest's icons;
+- ``sw.js`` (``export/sw.py``): the service worker that keeps this build for offline use;
 - ``glasslab-build.json``: every file's size and sha256 and a content hash of
   the whole build.
 """
@@ -20,7 +22,7 @@ import sys
 import time
 from pathlib import Path
 
-from export import runtime, wheel
+from export import icons, runtime, sw, wheel
 from export.fetch import ArtifactError, default_mirror
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -45,7 +47,10 @@ def _write(stage: Path, files: dict[str, bytes]) -> None:
 
 
 def build_info(stage: Path, version: str) -> dict:
-    """Size and sha256 of every file, and one hash over them all."""
+    """Size and sha256 of every file, and one hash over them all.
+
+    The hash leaves out ``sw.js``, which is made from the other files' hashes
+    (``export/sw.py``) and names its cache after this hash."""
     entries = {}
     for path in sorted(stage.rglob("*")):
         if path.is_file() and path.name != BUILD_INFO:
@@ -55,7 +60,7 @@ def build_info(stage: Path, version: str) -> dict:
                 "sha256": hashlib.sha256(data).hexdigest(),
             }
     overall = hashlib.sha256(
-        "".join(f"{k}\0{v['sha256']}\n" for k, v in entries.items()).encode()
+        "".join(f"{k}\0{v['sha256']}\n" for k, v in entries.items() if k != sw.SW_FILE).encode()
     ).hexdigest()
     return {"version": version, "hash": overall[:16], "files": entries}
 
@@ -84,12 +89,15 @@ def build(out: Path, mirror: Path | None = None, cache: Path | None = None) -> d
     files = _site_sources()
     files[f"vendor/pyodide/{wheel_name}"] = wheel_bytes
     files.update(runtime.assemble(stage, [glasslab_entry], mirror, cache))
+    files.update(icons.icon_files())  # the web app manifest's PNG icons
     _write(stage, files)
 
     from export import tinyvgg
 
     tinyvgg.export_tinyvgg(stage, mirror=mirror, cache=cache)
 
+    # sw.js: precaches this build's files, named by the hash it leaves out of
+    sw.write_service_worker(stage, build_info(stage, version))
     info = build_info(stage, version)
     (stage / BUILD_INFO).write_text(json.dumps(info, indent=1, sort_keys=True) + "\n")
     if out.exists():
