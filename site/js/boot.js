@@ -15,6 +15,13 @@
   const ready = new Promise((resolve, reject) => { settle = { resolve, reject }; });
   ready.catch(() => {});  // failures are shown on the page; no unhandled-rejection noise
 
+  // Visible texts come from the language catalogue (site/js/i18n.js, loaded next) when it
+  // is there; the English here is the fallback for a page whose catalogue cannot load.
+  function tr(key, params, english) {
+    if (window.glasslabI18n) return window.glasslabI18n.t(key, params, english);
+    return english.replace(/\{(\w+)\}/g, (whole, name) => (name in params ? String(params[name]) : whole));
+  }
+
   const api = {
     ready,
     state() {
@@ -97,13 +104,13 @@
       if (url.includes("/vendor/")) {
         const name = decodeURIComponent(url.split("/").pop());
         api._fail(init && init.integrity
-          ? `${name} could not be loaded: it failed its sha256 integrity check or the download was interrupted. Retry; if it persists, the site's files are damaged and need a rebuild.`
-          : `Could not download ${name}: ${error.message || error}. Check the connection and retry.`);
+          ? tr("boot.error.integrity", { name }, "{name} could not be loaded: it failed its sha256 integrity check or the download was interrupted. Retry; if it persists, the site's files are damaged and need a rebuild.")
+          : tr("boot.error.download", { name, detail: error.message || error }, "Could not download {name}: {detail}. Check the connection and retry."));
       }
       throw error;
     }
     if (!response.ok && url.includes("/vendor/")) {
-      api._fail(`Could not download ${url.split("/").pop()} (HTTP ${response.status}).`);
+      api._fail(tr("boot.error.http", { name: url.split("/").pop(), status: response.status }, "Could not download {name} (HTTP {status})."));
     }
     if (!tracked.has(url) || !response.body || root.dataset.ready) return response;
     const reader = response.body.getReader();
@@ -129,11 +136,11 @@
   window.addEventListener("error", (event) => {
     if (root.dataset.ready) return;
     const message = event.message || (event.error && event.error.message);
-    if (message) api._fail(`The page could not start: ${message}`);
+    if (message) api._fail(tr("boot.error.start", { detail: message }, "The page could not start: {detail}"));
   });
   window.addEventListener("unhandledrejection", (event) => {
     if (root.dataset.ready) return;
     const reason = event.reason;
-    api._fail(`The page could not start: ${(reason && reason.message) || reason}`);
+    api._fail(tr("boot.error.start", { detail: (reason && reason.message) || reason }, "The page could not start: {detail}"));
   });
 })();

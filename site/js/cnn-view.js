@@ -5,6 +5,9 @@
 // images with the browser and forwards user input to Python callbacks.
 
 const $ = (id) => document.getElementById(id);
+// Visible texts come from the language catalogue (site/js/i18n.js); English if it is missing.
+const tr = (key, params, english) =>
+  (window.glasslabI18n ? window.glasslabI18n.t(key, params, english) : english);
 
 function el(tag, attrs = {}, text = null) {
   const node = document.createElement(tag);
@@ -131,7 +134,7 @@ view.buildOverview = function (layoutJson) {
   // the output column: classes with probability bars
   const out = el("div", { class: "col classes", "data-col": String(layout.columns.length) });
   const head = el("div", { class: "col-head" });
-  head.append(el("span", { class: "col-name" }, layout.outputName), el("span", { class: "col-shape" }, `${layout.classes.length} classes`));
+  head.append(el("span", { class: "col-name" }, layout.outputName), el("span", { class: "col-shape", id: "classes-count" }, tr("cnn.classes.count", { n: layout.classes.length }, `${layout.classes.length} classes`)));
   const list = el("ol", { id: "class-list", class: "class-list" });
   layout.classes.forEach((name, k) => {
     const li = el("li", { "data-class": String(k) });
@@ -415,7 +418,9 @@ function playground() {
   pg.res = res;
   $("pg-formula").textContent = res.valid ? `${res.formula} = ${res.size}` : res.formula;
   const why = $("pg-reason");
-  why.textContent = res.valid ? `Output: ${res.size} × ${res.size}` : `Invalid: ${res.reason}.`;
+  why.textContent = res.valid
+    ? tr("cnn.pg.valid", { size: res.size }, `Output: ${res.size} × ${res.size}`)
+    : tr("cnn.pg.invalid", { reason: res.reason }, `Invalid: ${res.reason}.`);
   why.classList.toggle("invalid", !res.valid);
   pg.step = 0;
   drawPlayground();
@@ -496,3 +501,13 @@ document.addEventListener("DOMContentLoaded", () => {
   pg.timer = setInterval(playgroundTick, 600);
 });
 view.playground = playground;
+
+// A new language: the texts built here are set again (Python sets its own).
+window.addEventListener("glasslab:lang", () => {
+  const count = $("classes-count");
+  if (count && view.layout) {
+    const n = view.layout.classes.length;
+    count.textContent = tr("cnn.classes.count", { n }, `${n} classes`);
+  }
+  if (view.onPlayground) playground();
+});

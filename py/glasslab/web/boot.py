@@ -30,4 +30,13 @@ def _check(task: asyncio.Future) -> None:
 
 def _report(exc: BaseException) -> None:
     traceback.print_exception(exc)
-    bridge.fail(f"The page could not start: {type(exc).__name__}: {exc}")
+    detail = f"{type(exc).__name__}: {exc}"
+    try:
+        from glasslab.web.i18n import t
+
+        message = t("boot.error.start", detail=detail)
+    except Exception:  # the message must get out even if translation fails
+        message = "boot.error.start"
+    if message == "boot.error.start":  # no catalogue loaded: English
+        message = f"The page could not start: {detail}"
+    bridge.fail(message)

@@ -24,26 +24,13 @@ from glasslab.cnn import explain, preprocess
 from glasslab.cnn.model import SequentialCNN
 from glasslab.cnn_view import fmt
 from glasslab.web import bridge
+from glasslab.web.i18n import Text, on_change, t
 
 MODEL_URL = "tinyvgg.onnx"
 SAMPLES_URL = "samples/index.json"
 DEFAULT_MODEL = "TinyVGG"
 MIN_SIDE = 8  # smaller images are refused: there is nothing to see in them
 MAX_FILE_BYTES = 64 * 1024 * 1024
-KIND_NAMES = {"conv": "convolution", "relu": "ReLU", "maxpool": "max pooling"}
-DETAIL_TEXT = {
-    "conv": (
-        "Each input channel is correlated with its own slice of the kernel; the resulting maps "
-        "are added up and the bias is added. Move the pointer over a map to move the window."
-    ),
-    "relu": "ReLU keeps positive values and replaces negative ones with 0, cell by cell.",
-    "maxpool": "Each output cell is the largest value of its window in the same channel.",
-    "input": "One colour channel of the image the network sees, scaled to 0..1.",
-    "output": (
-        "The flattened features are multiplied by this class's weights and summed, plus a bias: "
-        "that is the class's logit. Softmax turns all logits into probabilities."
-    ),
-}
 
 
 class UserError(ValueError):
@@ -69,9 +56,9 @@ def parse_labels(text: str) -> list[str]:
         try:
             names = json.loads(text)
         except ValueError as exc:
-            raise UserError(f"the class names are not valid JSON: {exc}") from None
+            raise UserError(Text("cnn.error.labels_json", detail=exc)) from None
         if not isinstance(names, list):
-            raise UserError("the class names must be a JSON list")
+            raise UserError(Text("cnn.error.labels_list"))
         return [str(n) for n in names]
     return [line.strip() for line in text.splitlines() if line.strip()]
 
@@ -80,9 +67,9 @@ async def fetch_bytes(url: str) -> bytes:
     try:
         response = await pyfetch(url)
     except Exception as exc:  # network error
-        raise UserError(f"could not load {url}: {exc}") from None
+        raise UserError(Text("cnn.error.fetch", url=url, detail=exc)) from None
     if not response.ok:
-        raise UserError(f"could not load {url} (HTTP {response.status})")
+        raise UserError(Text("cnn.error.fetch_http", url=url, status=response.status))
     return await response.bytes()
 
 
@@ -114,6 +101,9 @@ class CnnPage:
         self.canvases: dict[int, bridge.CanvasImage] = {}
         self.legend = bridge.CanvasImage(bridge.element("legend-bar"))
         self.preview = None
+        self._message_source = None
+        self._ort_text = ""
+        self._summary = ""
 
     # ------------------------------------------------------------------ start
 
@@ -133,7 +123,7 @@ class CnnPage:
             bridge.element("samples").classList.add("show-more")
         await self._load_image_url(f"samples/{first['file']}", first["file"])
         if wanted and chosen is None:
-            self.show_message(f"The link's sample {wanted!r} is not one of the sample images.")
+            self.show_message(Text("cnn.msg.sample_unknown", name=repr(wanted)))
         self._wire()
         self.playground_check(7, 0, 3, 1)
         self.view.playground()
@@ -155,7 +145,7 @@ class CnnPage:
             button = self.doc.createElement("button")
             button.type = "button"
             button.className = "sample" + ("" if s["file"] in first else " extra")
-            button.setAttribute("aria-label", f"Sample image: {s['class']} ({s['file']})")
+            button.setAttribute("aria-label", t("cnn.sample.aria", name=s["class"], file=s["file"]))
             button.title = s["class"]
             button.dataset.file = s["file"]
             img = self.doc.createElement("img")
@@ -209,17 +199,38 @@ class CnnPage:
 
         bridge.element("btn-labels").addEventListener("click", bridge.proxy(on_labels))
 
+    def relabel(self) -> None:
+        """Set every text this module wrote again, in the language just chosen."""
+        for button in self.doc.querySelectorAll("#samples .sample"):
+            button.setAttribute(
+                "aria-label",
+                t("cnn.sample.aria", name=button.title, file=button.dataset.file),
+            )
+        if self.model is None:
+            return
+        bridge.set_text("model-summary", str(self._summary))
+        bridge.set_text("ort-diff", str(self._ort_text))
+        if self._message_source is not None:
+            self.show_message(self._message_source, self.message_kind)
+        if getattr(self, "x", None) is not None:
+            self.on_focus(*self.focus)
+            if self.detail is not None and bool(bridge.element("detail").open):
+                self._run_sync(lambda: self.open_detail(*self.detail["pick"]))
+
     # ------------------------------------------------------------------ messages
 
-    def show_message(self, text: str, kind: str = "error") -> None:
-        self.message, self.message_kind = text, kind
+    def show_message(self, text, kind: str = "error") -> None:
+        """Show ``text`` (a string or an ``i18n.Text``, shown again on a language switch)."""
+        self._message_source = text
+        self.message, self.message_kind = str(text), kind
         box = bridge.element("cnn-message")
-        box.textContent = text
+        box.textContent = self.message
         box.className = f"message {kind}"
         box.hidden = False
 
     def clear_message(self) -> None:
         self.message = self.message_kind = None
+        self._message_source = None
         bridge.element("cnn-message").hidden = True
 
     async def _guard(self, coro):
@@ -232,7 +243,7 @@ class CnnPage:
             self.show_message(str(exc))
         except Exception as exc:  # a bug or an engine limit: say so, keep going
             traceback.print_exception(exc)
-            self.show_message(f"Something went wrong: {type(exc).__name__}: {exc}")
+            self.show_message(Text("cnn.msg.wrong", detail=f"{type(exc).__name__}: {exc}"))
         return None
 
     def _run_sync(self, fn):
@@ -242,7 +253,7 @@ class CnnPage:
             self.show_message(str(exc))
         except Exception as exc:
             traceback.print_exception(exc)
-            self.show_message(f"Something went wrong: {type(exc).__name__}: {exc}")
+            self.show_message(Text("cnn.msg.wrong", detail=f"{type(exc).__name__}: {exc}"))
         return None
 
     # ------------------------------------------------------------------ images
@@ -253,23 +264,19 @@ class CnnPage:
 
     async def set_image_bytes(self, name: str, data: bytes) -> None:
         if len(data) > MAX_FILE_BYTES:
-            raise UserError(f"{name} is {len(data):,} bytes; images up to 64 MB are accepted")
+            raise UserError(Text("cnn.error.image_large", name=name, bytes=f"{len(data):,}"))
         fmt_name, problem = cnn_view.sniff_image(data)
         if problem:
-            raise UserError(f"{name}: {problem}. The previous image stays.")
+            raise UserError(Text("cnn.error.image_bad", name=name, detail=problem))
         try:
             decoded = await self.view.decodeImage(_u8(data))
         except JsException:
             raise UserError(
-                f"{name}: the browser could not decode this {fmt_name.upper()} file (it is "
-                "corrupt or truncated). The previous image stays."
+                Text("cnn.error.image_decode", name=name, format=fmt_name.upper())
             ) from None
         w, h = int(decoded.width), int(decoded.height)
         if min(w, h) < MIN_SIDE:
-            raise UserError(
-                f"{name} is only {w}×{h} pixels; an image needs at least {MIN_SIDE} pixels on "
-                "each side. The previous image stays."
-            )
+            raise UserError(Text("cnn.error.image_small", name=name, w=w, h=h, min=MIN_SIDE))
         pixels = np.empty(w * h * 4, np.uint8)
         decoded.pixels.assign_to(pixels)
         pixels = pixels.reshape(h, w, 4)
@@ -284,7 +291,7 @@ class CnnPage:
         try:
             return preprocess.prepare(pixels, (h, w), c)
         except ValueError as exc:
-            raise UserError(f"{exc}. The previous image stays.") from None
+            raise UserError(Text("cnn.error.prepare", detail=exc)) from None
 
     def _set_input(self, x: np.ndarray) -> None:
         t0 = time.perf_counter()
@@ -324,7 +331,7 @@ class CnnPage:
         self.ort_loaded = loop.create_future()
         self.ort_max_diff = None
         self.ort_status = "loading"
-        self._set_ort_text("loading ONNX Runtime…")
+        self._set_ort_text(Text("cnn.ort.loading"))
         asyncio.ensure_future(self._ort_load(data, self.ort_loaded))
         bridge.set_text("model-name", name)
         bridge.set_text("model-title", name)
@@ -332,11 +339,17 @@ class CnnPage:
         params = sum(
             (la.kernel.size + la.bias.size) for la in model.layers if la.kernel is not None
         )
-        bridge.set_text(
-            "model-summary",
-            f"input {h}×{w}×{c} · {len(model.layers)} layers · {convs} convolutions · "
-            f"{params:,} parameters · {len(self.labels)} classes",
+        self._summary = Text(
+            "cnn.model.summary",
+            h=h,
+            w=w,
+            c=c,
+            layers=len(model.layers),
+            convs=convs,
+            params=f"{params:,}",
+            classes=len(self.labels),
         )
+        bridge.set_text("model-summary", str(self._summary))
         bridge.element("labels-text").value = "\n".join(self.labels)
 
     def _build_layout(self) -> None:
@@ -377,20 +390,15 @@ class CnnPage:
         try:
             model = SequentialCNN.from_bytes(data)
         except ValueError as exc:
-            raise UserError(
-                f"{name} cannot be used: {exc}. The current model stays loaded."
-            ) from None
+            raise UserError(Text("cnn.error.model_unusable", name=name, detail=exc)) from None
         h, w, c = model.input_shape
         if c not in (1, 3):
-            raise UserError(
-                f"{name} cannot be used: its input has {c} channels; images give 1 (grey) or "
-                "3 (RGB). The current model stays loaded."
-            )
+            raise UserError(Text("cnn.error.model_channels", name=name, c=c))
         x = self._prepare(self.pixels, model)
         try:
             model.forward(x)
         except (ValueError, MemoryError) as exc:
-            raise UserError(f"{name} cannot be run: {exc}. The current model stays.") from None
+            raise UserError(Text("cnn.error.model_run", name=name, detail=exc)) from None
         self._set_model(model, data, name)
         self.clear_message()
         self._set_input(x)
@@ -403,13 +411,13 @@ class CnnPage:
         names = parse_labels(text)
         n = self.model.layers[-1].shape[0]
         if len(names) != n:
-            raise UserError(f"the model has {n} classes but {len(names)} names were given")
+            raise UserError(Text("cnn.error.labels_count", n=n, given=len(names)))
         self.labels = names
         self.detail = None
         self._build_layout()
         self.render()
         bridge.element("labels-text").value = "\n".join(names)
-        self.show_message(f"Class names applied: {', '.join(names[:12])}", "info")
+        self.show_message(Text("cnn.msg.labels_applied", names=", ".join(names[:12])), "info")
 
     # ------------------------------------------------------------------ rendering
 
@@ -442,7 +450,7 @@ class CnnPage:
 
     def set_scale(self, mode: str) -> None:
         if mode not in cnn_view.SCALE_MODES:
-            raise UserError(f"unknown colour scale {mode!r}")
+            raise UserError(Text("cnn.error.scale", mode=repr(mode)))
         self.scale_mode = mode
         bridge.element("opt-scale").value = mode
         self.render()
@@ -453,44 +461,56 @@ class CnnPage:
         ncols = len(self.col_layers) + 1
         if col == 0:
             tint = cnn_view.INPUT_TINTS.get(self.x.shape[2], ((255, 255, 255),))[ch % 3]
-            t = np.linspace(0, 1, 257)[:, None]
+            ramp = np.linspace(0, 1, 257)[:, None]
             bar = np.empty((1, 257, 4), np.uint8)
-            bar[0, :, :3] = np.rint(t * np.asarray(tint))
+            bar[0, :, :3] = np.rint(ramp * np.asarray(tint))
             bar[0, :, 3] = 255
             self.legend.paint(bar)
             ticks = [{"value": v, "position": v, "label": f"{v:g}", "hex": ""} for v in (0, 0.5, 1)]
-            title = f"input channel {ch}: pixel / 255"
-            text = f"input · channel {ch} · {self.x.shape[0]}×{self.x.shape[1]}"
+            title = t("cnn.legend.input", ch=ch)
+            text = t("cnn.focus.input", ch=ch, h=self.x.shape[0], w=self.x.shape[1])
         elif col >= ncols:
             self.legend.paint(self.lut_prob.table[None])
             ticks = self.lut_prob.ticks(0.0, 1.0, 5)
-            title = "probability"
+            title = t("cnn.legend.probability")
             p = float(self.probs[ch]) if ch < len(self.probs) else 0.0
             name = self.labels[ch] if ch < len(self.labels) else ""
-            text = f"class {ch} · {name} · p = {fmt(p)}"
+            text = t("cnn.focus.class", ch=ch, name=name, p=fmt(p))
         else:
             lim = float(self.limits[col - 1][ch])
             self.legend.paint(self.lut_act.table[None])
             ticks = self.lut_act.ticks(-lim, lim, 5)
             scope = {
-                "unit": "this neuron",
-                "module": f"block {self.col_blocks[col - 1] + 1}",
-                "global": "all layers",
+                "unit": t("cnn.scope.unit"),
+                "module": t("cnn.scope.module", n=self.col_blocks[col - 1] + 1),
+                "global": t("cnn.scope.global"),
             }[self.scale_mode]
-            title = f"activation · range of {scope}"
+            title = t("cnn.legend.activation", scope=scope)
             la = self.model.layers[self.col_layers[col - 1]]
             a = self.acts[la.name][:, :, ch]
-            text = (
-                f"{la.name} ({KIND_NAMES.get(la.kind, la.kind)}) · neuron {ch} · "
-                f"{la.shape[0]}×{la.shape[1]} · min {fmt(a.min(), 3)} · max {fmt(a.max(), 3)}"
+            kinds = {
+                "conv": t("cnn.kind.conv"),
+                "relu": t("cnn.kind.relu"),
+                "maxpool": t("cnn.kind.maxpool"),
+            }
+            text = t(
+                "cnn.focus.neuron",
+                layer=la.name,
+                kind=kinds.get(la.kind, la.kind),
+                ch=ch,
+                h=la.shape[0],
+                w=la.shape[1],
+                min=fmt(a.min(), 3),
+                max=fmt(a.max(), 3),
             )
         self.view.setLegend(json.dumps({"title": title, "ticks": ticks}))
         self.view.setFocusText(text)
 
     # ------------------------------------------------------------------ ONNX Runtime
 
-    def _set_ort_text(self, text: str) -> None:
-        bridge.set_text("ort-diff", text)
+    def _set_ort_text(self, text) -> None:
+        self._ort_text = text  # a string or an i18n.Text, shown again on a language switch
+        bridge.set_text("ort-diff", str(text))
 
     async def _ort_load(self, data: bytes, future) -> None:
         try:
@@ -513,7 +533,7 @@ class CnnPage:
         except Exception as exc:
             if gen == self.gen:
                 self.ort_status = "failed"
-                self._set_ort_text(f"ONNX Runtime could not load this model: {exc}")
+                self._set_ort_text(Text("cnn.ort.load_failed", detail=exc))
             return
         if gen != self.gen:
             return
@@ -526,7 +546,7 @@ class CnnPage:
         except Exception as exc:
             if gen == self.gen:
                 self.ort_status = "failed"
-                self._set_ort_text(f"ONNX Runtime could not run this model: {exc}")
+                self._set_ort_text(Text("cnn.ort.run_failed", detail=exc))
             return
         if gen != self.gen:
             return
@@ -548,14 +568,17 @@ class CnnPage:
             compared += 1
         if compared == 0:
             self.ort_status = "no comparable outputs"
-            self._set_ort_text("ONNX Runtime ran, but no graph output matches a layer.")
+            self._set_ort_text(Text("cnn.ort.no_outputs"))
             return
         self.ort_max_diff = worst
         self.ort_status = "agree" if worst <= 1e-4 else "differ"
-        verdict = "agree" if worst <= 1e-4 else "DIFFER"
         self._set_ort_text(
-            f"{verdict}: max |difference| {worst:.2e} over {compared} layer"
-            f"{'s' if compared != 1 else ''}"
+            Text(
+                ("cnn.ort.agree" if worst <= 1e-4 else "cnn.ort.differ")
+                + ("" if compared == 1 else "_n"),
+                diff=f"{worst:.2e}",
+                n=compared,
+            )
         )
 
     # ------------------------------------------------------------------ detail views
@@ -628,18 +651,18 @@ class CnnPage:
                     self._spec(
                         f"det-in-{i}",
                         x.shape,
-                        f"{in_name} · channel {i}",
+                        t("cnn.detail.channel_of", name=in_name, i=i),
                         "input",
                         display=128,
                         channel=i,
                     ),
                     "⊛",
-                    self._spec(f"det-k-{i}", (kh, kw), f"kernel {i}", display=54),
+                    self._spec(f"det-k-{i}", (kh, kw), t("cnn.detail.kernel", i=i), display=54),
                     "=",
                     self._spec(
                         f"det-mid-{i}",
                         res["maps"][i].shape,
-                        f"map {i}",
+                        t("cnn.detail.map", i=i),
                         "output",
                         display=128,
                         channel=i,
@@ -649,20 +672,26 @@ class CnnPage:
         out = res["output"]
         paints.append(("det-out", self._map(out, lim_mid)))
         sum_row = [
-            f"Σ of the {cin} maps  +  bias",
+            t("cnn.detail.sum_maps", n=cin),
             {"text": fmt(res["bias"]), "id": "detail-bias"},
             "=",
-            self._spec("det-out", out.shape, f"{layer.name} · neuron {ch}", "output", display=160),
+            self._spec(
+                "det-out",
+                out.shape,
+                t("cnn.detail.neuron_of", name=layer.name, ch=ch),
+                "output",
+                display=160,
+            ),
         ]
         r0, c0 = np.unravel_index(int(np.argmax(out)), out.shape)
         payload = {
             "kind": "conv",
-            "title": f"{layer.name} · neuron {ch}: convolution",
-            "text": DETAIL_TEXT["conv"],
+            "title": t("cnn.detail.title.conv", name=layer.name, ch=ch),
+            "text": t("cnn.detail.text.conv"),
             "blocks": [
-                {"heading": "Per input channel", "class": "channels", "rows": rows},
-                {"heading": "Sum and bias", "rows": [sum_row]},
-                {"heading": "One output cell", "slot": "cell-slot"},
+                {"heading": t("cnn.detail.per_channel"), "class": "channels", "rows": rows},
+                {"heading": t("cnn.detail.sum_bias"), "rows": [sum_row]},
+                {"heading": t("cnn.detail.one_output_cell"), "slot": "cell-slot"},
             ],
             "cell": [int(r0), int(c0)],
             "outShape": list(out.shape),
@@ -694,11 +723,11 @@ class CnnPage:
         r0, c0 = np.unravel_index(int(np.argmin(x)), x.shape)
         payload = {
             "kind": "relu",
-            "title": f"{layer.name} · neuron {ch}: ReLU",
-            "text": DETAIL_TEXT["relu"],
+            "title": t("cnn.detail.title.relu", name=layer.name, ch=ch),
+            "text": t("cnn.detail.text.relu"),
             "blocks": [
                 {
-                    "heading": "Before and after",
+                    "heading": t("cnn.detail.before_after"),
                     "rows": [
                         [
                             self._spec(
@@ -719,7 +748,7 @@ class CnnPage:
                         ]
                     ],
                 },
-                {"heading": "One cell", "slot": "cell-slot"},
+                {"heading": t("cnn.detail.one_cell"), "slot": "cell-slot"},
             ],
             "cell": [int(r0), int(c0)],
             "outShape": list(y.shape),
@@ -737,11 +766,11 @@ class CnnPage:
         r0, c0 = np.unravel_index(int(np.argmax(y)), y.shape)
         payload = {
             "kind": "maxpool",
-            "title": f"{layer.name} · neuron {ch}: max pooling {kh}×{kw}",
-            "text": DETAIL_TEXT["maxpool"],
+            "title": t("cnn.detail.title.maxpool", name=layer.name, ch=ch, kh=kh, kw=kw),
+            "text": t("cnn.detail.text.maxpool"),
             "blocks": [
                 {
-                    "heading": "Before and after",
+                    "heading": t("cnn.detail.before_after"),
                     "rows": [
                         [
                             self._spec(
@@ -751,7 +780,7 @@ class CnnPage:
                                 "input",
                                 display=200,
                             ),
-                            f"max over {kh}×{kw} →",
+                            t("cnn.detail.max_over", kh=kh, kw=kw),
                             self._spec(
                                 "det-out",
                                 y.shape,
@@ -762,7 +791,7 @@ class CnnPage:
                         ]
                     ],
                 },
-                {"heading": "One cell", "slot": "cell-slot"},
+                {"heading": t("cnn.detail.one_cell"), "slot": "cell-slot"},
             ],
             "cell": [int(r0), int(c0)],
             "outShape": list(y.shape),
@@ -786,15 +815,23 @@ class CnnPage:
         rgba[:, :, 3] = 255
         payload = {
             "kind": "input",
-            "title": f"Input · channel {ch}",
-            "text": DETAIL_TEXT["input"],
+            "title": t("cnn.detail.title.input", ch=ch),
+            "text": t("cnn.detail.text.input"),
             "blocks": [
                 {
                     "rows": [
-                        [self._spec("det-out", x.shape, f"channel {ch}", "output", display=256)]
+                        [
+                            self._spec(
+                                "det-out",
+                                x.shape,
+                                t("cnn.detail.channel", ch=ch),
+                                "output",
+                                display=256,
+                            )
+                        ]
                     ]
                 },
-                {"heading": "One pixel", "slot": "cell-slot"},
+                {"heading": t("cnn.detail.one_pixel"), "slot": "cell-slot"},
             ],
             "cell": [0, 0],
             "outShape": list(x.shape),
@@ -817,9 +854,9 @@ class CnnPage:
             lim_p = float(colour.abs_max(prod)) or 1.0
             rows = []
             for label, vec, lim, lut, cid in (
-                ("flattened features", v, lim_v, self.lut_act, "det-v"),
-                (f"weights to {name}", w, lim_w, self.lut_weight, "det-w"),
-                ("products", prod, lim_p, self.lut_act, "det-p"),
+                (t("cnn.detail.features"), v, lim_v, self.lut_act, "det-v"),
+                (t("cnn.detail.weights_to", name=name), w, lim_w, self.lut_weight, "det-w"),
+                (t("cnn.detail.products"), prod, lim_p, self.lut_act, "det-p"),
             ):
                 img = self._strip(vec, maps, lim, lut)
                 paints.append((cid, img))
@@ -836,20 +873,19 @@ class CnnPage:
                 )
             blocks.append(
                 {
-                    "heading": f"Features × weights of “{name}”",
+                    "heading": t("cnn.detail.features_weights", name=name),
                     "rows": rows,
-                    "note": f"{v.size} numbers; shown as maps in the order of the "
-                    "layer before flattening.",
+                    "note": t("cnn.detail.features_note", n=v.size),
                 }
             )
             blocks.append(
                 {
-                    "heading": "Logit",
+                    "heading": t("cnn.detail.logit"),
                     "rows": [
                         [
-                            "Σ products",
+                            t("cnn.detail.sum_products"),
                             {"text": fmt(float(prod.astype(np.float64).sum())), "id": "sm-sum"},
-                            "+ bias",
+                            t("cnn.detail.plus_bias"),
                             {"text": fmt(float(res["bias"][k])), "id": "sm-bias"},
                             "=",
                             {
@@ -870,7 +906,7 @@ class CnnPage:
                 {
                     "class": "sel" if j == k else "",
                     "cells": [
-                        self.labels[j] if j < len(self.labels) else f"class {j}",
+                        self.labels[j] if j < len(self.labels) else t("cnn.detail.class", j=j),
                         {
                             "text": fmt(logits[j]),
                             "bg": bg,
@@ -886,7 +922,7 @@ class CnnPage:
             {
                 "class": "total",
                 "cells": [
-                    "total",
+                    t("cnn.detail.total"),
                     "",
                     {"text": fmt(res["sum"], 6), "id": "sm-exp-sum"},
                     fmt(1.0, 6),
@@ -896,13 +932,14 @@ class CnnPage:
         blocks.append(
             {
                 "heading": "Softmax",
-                "note": (
-                    f"exp(logit − max) with max = {fmt(res['max'])} (subtracting the largest "
-                    "logit changes nothing but keeps the numbers small); probability = exp / "
-                    "total."
-                ),
+                "note": t("cnn.detail.softmax_note", max=fmt(res["max"])),
                 "table": {
-                    "head": ["class", "logit", "exp(logit − max)", "probability"],
+                    "head": [
+                        t("cnn.detail.head.class"),
+                        "logit",
+                        "exp(logit − max)",
+                        t("cnn.detail.head.probability"),
+                    ],
                     "rows": table_rows,
                     "rowHeads": True,
                     "id": "softmax-table",
@@ -911,8 +948,8 @@ class CnnPage:
         )
         payload = {
             "kind": "output",
-            "title": f"Output · class {k}: {name}",
-            "text": DETAIL_TEXT["output"],
+            "title": t("cnn.detail.title.output", k=k, name=name),
+            "text": t("cnn.detail.text.output"),
             "blocks": blocks,
             "_meta": {"kind": "output", "layer": m.layers[-1].name, "channel": k},
         }
@@ -992,29 +1029,42 @@ class CnnPage:
             lim_p = float(colour.abs_max(cell["products"][i])) or 1.0
             sums = [
                 {
-                    "cells": [f"channel {j}", {"text": fmt(s), "id": f"cell-ch-{j}"}],
+                    "cells": [
+                        t("cnn.detail.channel", ch=j),
+                        {"text": fmt(s), "id": f"cell-ch-{j}"},
+                    ],
                     "class": "sel" if j == i else "",
                 }
                 for j, s in enumerate(cell["channel_sums"])
             ]
             blocks = [
                 {
-                    "heading": f"Cell ({r}, {c}), input channel {i}: window × kernel",
-                    "note": "Point at another input map to see its channel.",
+                    "heading": t("cnn.cell.conv", r=r, c=c, i=i),
+                    "note": t("cnn.cell.conv_note"),
                     "class": "wide",
                 },
             ]
             payload_tables = [
-                ("input window", grid(cell["window"][i], self.lut_act, lim_in, "cell-win")),
-                ("kernel", grid(cell["kernel"][i], self.lut_weight, lim_k, "cell-k")),
-                ("products", grid(cell["products"][i], self.lut_act, lim_p, "cell-prod")),
+                (
+                    t("cnn.cell.window"),
+                    grid(cell["window"][i], self.lut_act, lim_in, "cell-win"),
+                ),
+                (
+                    t("cnn.cell.kernel"),
+                    grid(cell["kernel"][i], self.lut_weight, lim_k, "cell-k"),
+                ),
+                (
+                    t("cnn.detail.products"),
+                    grid(cell["products"][i], self.lut_act, lim_p, "cell-prod"),
+                ),
             ]
             blocks += [
-                {"heading": title, "class": "mini", "table": t} for title, t in payload_tables
+                {"heading": title, "class": "mini", "table": table}
+                for title, table in payload_tables
             ]
             blocks.append(
                 {
-                    "heading": "Sum over channels",
+                    "heading": t("cnn.cell.sum_channels"),
                     "class": "sums",
                     "table": {"rows": sums, "rowHeads": True},
                 }
@@ -1025,7 +1075,7 @@ class CnnPage:
                         [
                             "Σ",
                             num(cell["sum"], "cell-sum"),
-                            "+ bias",
+                            t("cnn.detail.plus_bias"),
                             num(cell["bias"], "cell-bias"),
                             "=",
                             num(cell["value"], "cell-value", "big"),
@@ -1038,7 +1088,7 @@ class CnnPage:
             windows = [["det-in-0", r, c, 1, 1], ["det-out", r, c, 1, 1]]
             blocks = [
                 {
-                    "heading": f"Cell ({r}, {c})",
+                    "heading": t("cnn.cell.at", r=r, c=c),
                     "rows": [
                         [
                             "max(0,",
@@ -1077,7 +1127,7 @@ class CnnPage:
             ]
             blocks = [
                 {
-                    "heading": f"Cell ({r}, {c}): window at input ({orr}, {occ})",
+                    "heading": t("cnn.cell.pool", r=r, c=c, ir=orr, ic=occ),
                     "class": "mini",
                     "table": {"rows": rows},
                 },
@@ -1088,8 +1138,8 @@ class CnnPage:
             windows = [["det-out", r, c, 1, 1]]
             blocks = [
                 {
-                    "heading": f"Pixel ({r}, {c})",
-                    "rows": [["value / 255 =", num(v, "cell-value", "big")]],
+                    "heading": t("cnn.cell.pixel", r=r, c=c),
+                    "rows": [[t("cnn.cell.pixel_value"), num(v, "cell-value", "big")]],
                 }
             ]
         else:
@@ -1121,7 +1171,7 @@ class CnnPage:
             try:
                 text = raw.decode("utf-8")
             except UnicodeDecodeError:
-                self.show_message(f"{name}: class names must be UTF-8 text")
+                self.show_message(Text("cnn.error.labels_utf8", name=name))
                 return None
             bridge.element("labels-text").value = text
             return self._run_sync(lambda: self.apply_labels(text))
@@ -1199,4 +1249,5 @@ class CnnPage:
 async def main() -> None:
     page = CnnPage()
     page.expose()
+    on_change(page.relabel)
     await page.start()

@@ -10,6 +10,7 @@ import numpy as np
 import glasslab
 from glasslab import preview
 from glasslab.web import bridge
+from glasslab.web.i18n import on_change, t
 
 
 def main() -> None:
@@ -17,11 +18,20 @@ def main() -> None:
     image = bridge.CanvasImage(canvas)
     image.paint(preview.density_image(image.width, image.height))
     python = sys.version.split()[0]
-    bridge.set_text(
-        "runtime-status",
-        f"Running Python {python}, NumPy {np.__version__} and Glasslab {glasslab.__version__} "
-        "in this page.",
-    )
+
+    def show_status() -> None:
+        bridge.set_text(
+            "runtime-status",
+            t(
+                "index.status.running",
+                python=python,
+                numpy=np.__version__,
+                glasslab=glasslab.__version__,
+            ),
+        )
+
+    show_status()
+    on_change(show_status)
 
     def state() -> dict:
         return {
