@@ -1,8 +1,11 @@
 """``python -m glasslab serve``: serve a built site on 127.0.0.1, for a lab without internet.
 
 Plain standard-library HTTP server with the MIME types the runtime needs
-(``.mjs`` as JavaScript, ``.wasm`` as ``application/wasm``) and caching headers
-that always revalidate, so a rebuilt site is never mixed with an old one.
+(``.mjs`` as JavaScript, ``.wasm`` as ``application/wasm``, every other file type
+of the site named explicitly) and ``Cache-Control: no-cache`` on every answer:
+the browser always revalidates (a cheap 304 when unchanged), so a rebuilt site is
+never mixed with an old one and ``sw.js`` is never cached. After the first
+visit the pages run from the service worker's cache, with or without this server.
 """
 
 from __future__ import annotations
@@ -14,16 +17,25 @@ import socketserver
 import sys
 from pathlib import Path
 
+# Every file type of a built site, so no answer depends on the machine's mimetypes database.
 MIME_TYPES = {
+    ".html": "text/html",
+    ".css": "text/css",
     ".mjs": "text/javascript",
     ".js": "text/javascript",
     ".wasm": "application/wasm",
     ".json": "application/json",
+    ".webmanifest": "application/manifest+json",
+    ".py": "text/x-python",
     ".whl": "application/zip",
     ".zip": "application/zip",
     ".onnx": "application/octet-stream",
     ".svg": "image/svg+xml",
-    ".webmanifest": "application/manifest+json",
+    ".png": "image/png",
+    ".ico": "image/x-icon",
+    ".jpeg": "image/jpeg",
+    ".jpg": "image/jpeg",
+    ".txt": "text/plain",
 }
 
 
