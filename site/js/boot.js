@@ -132,6 +132,13 @@
   // Bytes of the runtime received so far and expected in all (for tests and the progress bar).
   api.download = () => ({ received, expected });
 
+  // ---- offline: once the page is ready, the service worker the build writes (sw.js)
+  // keeps this build's files; relative URL and scope, so it works under a subpath
+  if ("serviceWorker" in navigator && window.isSecureContext) {
+    ready.then(() => navigator.serviceWorker.register(new URL("sw.js", siteRoot), { scope: siteRoot.href }))
+      .catch(() => {});  // no sw.js (an unbuilt site/) or no storage: the page works online
+  }
+
   // ---- errors before the page is ready become a readable message
   window.addEventListener("error", (event) => {
     if (root.dataset.ready) return;
