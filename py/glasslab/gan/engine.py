@@ -51,6 +51,7 @@ import dataclasses
 import json
 import math
 import numbers
+import re
 from collections.abc import Iterator
 
 import numpy as np
@@ -77,6 +78,11 @@ MAX_K = 10
 LR_MIN, LR_MAX = 0.001, 1.0
 MAX_BATCH = 1000
 MAX_JSON_CHARS = 8_000_000
+# A saved model nests a few levels; deep nesting is refused before parsing because in
+# Pyodide the parser's recursion overflows the browser's stack (a fatal error) long before
+# Python's RecursionError.
+MAX_JSON_DEPTH = 32
+_JSON_NESTING = re.compile(r'"(?:[^"\\]|\\.)*"|[\[\]{}]')
 
 NUM_VIEW_REAL = 450  # real points shown (and used for the divergences)
 NUM_TRACKED = 150  # fakes followed from frame to frame
@@ -763,6 +769,8 @@ class GanLab:
             raise ValueError(f"model JSON must be text, got {type(text).__name__}")
         if len(text) > MAX_JSON_CHARS:
             raise ValueError(f"model JSON is too large ({len(text)} characters)")
+        if _json_depth(text) > MAX_JSON_DEPTH:
+            raise ValueError(f"model JSON is nested more than {MAX_JSON_DEPTH} levels deep")
         try:
             data = json.loads(text, parse_constant=_reject_constant)
         except json.JSONDecodeError as err:
@@ -871,3 +879,19 @@ def _net_from_dict(name: str, data, sizes: list[int]) -> list[tuple[np.ndarray, 
             checked[key] = arr
         parts.append((checked["W"], checked["b"]))
     return parts
+
+
+def _json_depth(text: str) -> int:
+    """The deepest nesting of lists and objects in JSON text (brackets in strings skipped)."""
+    depth = deepest = 0
+    for match in _JSON_NESTING.finditer(text):
+        token = match.group()
+        if token in "[{":
+            depth += 1
+            if depth > deepest:
+                deepest = depth
+                if deepest > MAX_JSON_DEPTH:
+                    break
+        elif token in "]}":
+            depth -= 1
+    return deepest
