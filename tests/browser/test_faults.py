@@ -53,7 +53,11 @@ def assert_clean(pg, origin: str) -> None:
 
 @pytest.fixture(scope="module")
 def module_context(browser):
-    ctx = browser.new_context(viewport={"width": 1280, "height": 900}, accept_downloads=True)
+    # no service worker: once one holds the build, a file deleted on the server is still
+    # served from its cache (tests/browser/test_offline.py), and these tests delete files
+    ctx = browser.new_context(
+        viewport={"width": 1280, "height": 900}, accept_downloads=True, service_workers="block"
+    )
     yield ctx
     ctx.close()
 
