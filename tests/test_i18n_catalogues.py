@@ -8,8 +8,8 @@ import re
 from html.parser import HTMLParser
 
 import pytest
-
 from glasslab.gan import GanLab
+
 from tests.conftest import ROOT
 
 SITE = ROOT / "site"
@@ -88,8 +88,13 @@ def test_chinese_catalogue_is_chinese():
     en, zh = catalogue("en"), catalogue("zh-CN")
     same = {k for k in en if en[k] == zh[k]}
     # names and notation that stay as they are in Chinese teaching material
-    assert same <= {"cnn.layer.relu", "cnn.kind.relu", "cnn.detail.logit", "embed.iframeTitle.index",
-                    "gan.msg.separator"} | {k for k in en if not re.search("[A-Za-z]{3}", en[k])}, same
+    assert same <= {
+        "cnn.layer.relu",
+        "cnn.kind.relu",
+        "cnn.detail.logit",
+        "embed.iframeTitle.index",
+        "gan.msg.separator",
+    } | {k for k in en if not re.search("[A-Za-z]{3}", en[k])}, same
     han = re.compile("[\u4e00-\u9fff]")
     chinese = sum(1 for k in zh if han.search(zh[k]))
     assert chinese >= 0.9 * len(zh)

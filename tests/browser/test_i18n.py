@@ -8,6 +8,7 @@ import json
 import re
 
 import pytest
+from playwright.sync_api import Error as PlaywrightError
 
 from tests.browser.conftest import PageLog, wait_ready
 from tests.conftest import ROOT
@@ -126,7 +127,7 @@ def test_gan_run_time_texts_in_chinese(page, server):
     assert page.text_content("#btn-play") == "▶ 播放"
     assert page.text_content("#loss-values").startswith("D 损失")
     # a message from Python: translated frame, the setting's name kept
-    with pytest.raises(Exception):
+    with pytest.raises(PlaywrightError, match="g_lr"):
         page.evaluate("window.glasslab.set({g_lr: 'NaN'})")
     message = page.text_content("#gan-message")
     assert message.startswith("未应用：") and "g_lr" in message, message
