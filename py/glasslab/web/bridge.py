@@ -28,7 +28,28 @@ def expose(name: str, fn: Callable) -> None:
 
 
 def mark_ready() -> None:
+    expose("memory", lambda: js.JSON.parse(json.dumps(memory())))
     js.window.glasslab._markReady()
+
+
+def memory() -> dict:
+    """Debug numbers for leak checks: ``window.glasslab.memory()`` on every page.
+
+    ``js_heap``: the page's used JS heap (Chromium's performance.memory, exact only with
+    --enable-precise-memory-info); ``wasm_bytes``: Pyodide's WebAssembly memory;
+    ``py_objects``: objects tracked by Python's GC; ``kept_proxies``: proxies handed to JS.
+    """
+    import gc
+
+    import pyodide_js
+
+    heap = getattr(js.performance, "memory", None)
+    return {
+        "js_heap": int(heap.usedJSHeapSize) if heap else None,
+        "wasm_bytes": int(pyodide_js._module.HEAP8.length),
+        "py_objects": len(gc.get_objects()),
+        "kept_proxies": len(_KEEP),
+    }
 
 
 def fail(message: str) -> None:
