@@ -108,12 +108,47 @@ def gan_in_page(browser, origin: str, repeats: int, seconds: float) -> dict:
     }
 
 
+def gan_memory(playwright, origin: str, minutes: list[float]) -> list[dict]:
+    """JS heap and Pyodide wasm memory after ``minutes`` of continuous GAN training with
+    every view drawn (manifold included), one fresh page, exact heap numbers."""
+    browser = playwright.chromium.launch(
+        executable_path=chromium_path(), args=CHROMIUM_ARGS + ["--enable-precise-memory-info"]
+    )
+    pg = browser.new_page()
+    pg.goto(f"{origin}/gan.html?pretrained=0")
+    pg.wait_for_function("document.documentElement.dataset.ready", timeout=180_000)
+    pg.evaluate("window.glasslab.set({manifold: true})")
+    out = [{"minutes": 0.0, **pg.evaluate("window.glasslab.memory()")}]
+    pg.evaluate("window.glasslab.play()")
+    start = time.perf_counter()
+    for mark in sorted(minutes):
+        time.sleep(max(0.0, start + 60 * mark - time.perf_counter()))
+        s = pg.evaluate("window.glasslab.state()")
+        out.append(
+            {
+                "minutes": mark,
+                "iteration": s["iteration"],
+                "fps": s["fps"],
+                **pg.evaluate("window.glasslab.memory()"),
+            }
+        )
+    pg.evaluate("window.glasslab.pause()")
+    browser.close()
+    return out
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--site", default=str(ROOT / "dist"), help="built site (default: dist/)")
     parser.add_argument("--repeats", type=int, default=5, help="runs per measurement (median)")
     parser.add_argument("--seconds", type=float, default=4.0, help="length of a drawn GAN run")
     parser.add_argument("--json", action="store_true", help="print the results as JSON too")
+    parser.add_argument(
+        "--memory-minutes",
+        default="",
+        help="also measure memory after these minutes of GAN training, e.g. 1,10",
+    )
+    parser.add_argument("--only-memory", action="store_true", help="skip the other measures")
     args = parser.parse_args()
 
     from playwright.sync_api import sync_playwright
@@ -124,6 +159,12 @@ def main() -> int:
     results: dict = {}
     try:
         with sync_playwright() as playwright:
+            if args.memory_minutes:
+                marks = [float(m) for m in args.memory_minutes.split(",") if m.strip()]
+                results["memory"] = gan_memory(playwright, origin, marks)
+                print_memory(results["memory"])
+                if args.only_memory:
+                    return 0
             for page in PAGES:
                 if (Path(args.site) / page).is_file():
                     results[page] = time_to_interactive(playwright, origin, page, args.repeats)
@@ -168,6 +209,18 @@ def main() -> int:
     if args.json:
         print(json.dumps(results, indent=1))
     return 0
+
+
+def print_memory(rows: list[dict]) -> None:
+    print(
+        f"{'GAN training (min)':>18} {'iteration':>10} {'JS heap (MB)':>13} "
+        f"{'wasm (MB)':>10} {'Python objects':>15}"
+    )
+    for r in rows:
+        print(
+            f"{r['minutes']:18.1f} {r.get('iteration', 0):10,d} {r['js_heap'] / 1e6:13.1f} "
+            f"{r['wasm_bytes'] / 1e6:10.1f} {r['py_objects']:15,d}"
+        )
 
 
 if __name__ == "__main__":
