@@ -325,9 +325,10 @@ def test_divergence_pauses_with_a_message(fresh, tmp_path):
     for net in ("generator", "discriminator"):
         for layer in model[net]["layers"]:
             layer["W"] = (np.array(layer["W"]) * 1e150).tolist()
+    model["iteration"] = 424242  # tells the loaded model apart from the one before
     path.write_text(json.dumps(model))
     fresh.set_input_files("#file-load", str(path))
-    wait_until(fresh, "window.glasslab.state().iteration > 0")
+    wait_until(fresh, "window.glasslab.state().iteration === 424242")
     fresh.evaluate("window.glasslab.play()")
     wait_until(fresh, "window.glasslab.state().playing === false")
     s = state(fresh)
