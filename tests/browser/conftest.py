@@ -80,11 +80,17 @@ def server(site_dir):
 
 
 @pytest.fixture(scope="session")
-def browser():
-    with sync_playwright() as playwright:
-        instance = playwright.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_ARGS)
-        yield instance
-        instance.close()
+def playwright():
+    """The one Playwright driver of the session (the sync API allows only one at a time)."""
+    with sync_playwright() as driver:
+        yield driver
+
+
+@pytest.fixture(scope="session")
+def browser(playwright):
+    instance = playwright.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_ARGS)
+    yield instance
+    instance.close()
 
 
 class PageLog:

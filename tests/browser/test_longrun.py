@@ -13,7 +13,6 @@ import statistics
 import time
 
 import pytest
-from playwright.sync_api import sync_playwright
 
 from tests.browser.conftest import CHROMIUM_ARGS, PageLog, chromium_path, wait_ready
 
@@ -57,15 +56,14 @@ def assert_levels_off(samples: list[dict], what: str) -> None:
 
 
 @pytest.fixture
-def soak_browser():
+def soak_browser(playwright):
     """Its own Chromium with exact heap numbers (--enable-precise-memory-info)."""
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=chromium_path(),
-            args=CHROMIUM_ARGS + ["--enable-precise-memory-info"],
-        )
-        yield browser
-        browser.close()
+    browser = playwright.chromium.launch(
+        executable_path=chromium_path(),
+        args=CHROMIUM_ARGS + ["--enable-precise-memory-info"],
+    )
+    yield browser
+    browser.close()
 
 
 def soak_gan(pg, seconds: float) -> None:

@@ -45,7 +45,14 @@ def new_page(context):
     pg = context.new_page()
     pg.log = PageLog(pg)
     pg.failed = []
-    pg.on("requestfailed", lambda r: pg.failed.append(f"{r.url} {r.failure}"))
+    # ERR_ABORTED is a request the page itself dropped (a reload cancelling the favicon,
+    # say); a request the network could not serve fails with another code
+    pg.on(
+        "requestfailed",
+        lambda r: (
+            None if "ERR_ABORTED" in (r.failure or "") else pg.failed.append(f"{r.url} {r.failure}")
+        ),
+    )
     return pg
 
 
