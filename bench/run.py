@@ -10,14 +10,18 @@ this run only (ratios are between numbers of the same run):
 - GAN: training iterations/s in the page with no drawing, iterations/s and
   frame times with every view redrawn each frame, the same engine on native
   CPython, and the ratios;
-- CNN: the native NumPy forward pass (``bench/cnn_native.py``) when present.
+- CNN: the NumPy forward pass with all activations in the page, onnxruntime-web on the
+  same ONNX file, image change to every view redrawn, and natively
+  (``bench/cnn_native.py``).
 """
 
 from __future__ import annotations
 
 import argparse
+import gzip
 import json
 import platform
+import re
 import statistics
 import subprocess
 import sys
@@ -25,6 +29,7 @@ import tempfile
 import threading
 import time
 from pathlib import Path
+from urllib.parse import urlsplit
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
@@ -48,8 +53,18 @@ def native_gan(iterations: int, repeats: int) -> float:
     return statistics.median(rates)
 
 
-def time_to_interactive(playwright, origin: str, page: str, repeats: int) -> dict:
-    cold, warm, transferred = [], [], []
+def gzip_size(site: Path, url: str, cache: dict) -> int:
+    """Bytes of the file behind ``url`` after gzip -6, as a static host would send it."""
+    path = urlsplit(url).path.lstrip("/") or "index.html"
+    if path not in cache:
+        file = site / path
+        cache[path] = len(gzip.compress(file.read_bytes(), 6)) if file.is_file() else 0
+    return cache[path]
+
+
+def time_to_interactive(playwright, origin: str, site: Path, page: str, repeats: int) -> dict:
+    cold, warm, transferred, compressed = [], [], [], []
+    gz_cache: dict = {}
     for _ in range(repeats):
         with tempfile.TemporaryDirectory() as profile:
             context = playwright.chromium.launch_persistent_context(
@@ -57,10 +72,13 @@ def time_to_interactive(playwright, origin: str, page: str, repeats: int) -> dic
             )
             for run in (cold, warm):
                 pg = context.new_page()
-                sizes = []
+                sizes, urls = [], []
                 pg.on(
                     "requestfinished",
-                    lambda r, sizes=sizes: sizes.append(r.sizes()["responseBodySize"]),
+                    lambda r, sizes=sizes, urls=urls: (
+                        sizes.append(r.sizes()["responseBodySize"]),
+                        urls.append(r.url),
+                    ),
                 )
                 start = time.perf_counter()
                 pg.goto(f"{origin}/{page}")
@@ -72,13 +90,26 @@ def time_to_interactive(playwright, origin: str, page: str, repeats: int) -> dic
                 run.append(time.perf_counter() - start)
                 if run is cold:
                     transferred.append(sum(sizes))
+                    compressed.append(sum(gzip_size(site, u, gz_cache) for u in urls))
                 pg.close()
             context.close()
     return {
         "cold_s": statistics.median(cold),
         "warm_s": statistics.median(warm),
         "bytes": statistics.median(transferred),
+        "bytes_gzip": statistics.median(compressed),
     }
+
+
+def cnn_in_page(browser, origin: str, runs: int) -> dict:
+    """NumPy forward, image change to redrawn, and ONNX Runtime Web, medians in the page."""
+    pg = browser.new_page()
+    pg.goto(f"{origin}/cnn.html")
+    pg.wait_for_function("document.documentElement.dataset.ready", timeout=180_000)
+    pg.evaluate("window.glasslab.ortDone()")
+    result = pg.evaluate(f"window.glasslab.benchmark({runs})")
+    pg.close()
+    return result
 
 
 def gan_in_page(browser, origin: str, repeats: int, seconds: float) -> dict:
@@ -167,11 +198,14 @@ def main() -> int:
                     return 0
             for page in PAGES:
                 if (Path(args.site) / page).is_file():
-                    results[page] = time_to_interactive(playwright, origin, page, args.repeats)
+                    results[page] = time_to_interactive(
+                        playwright, origin, Path(args.site), page, args.repeats
+                    )
             browser = playwright.chromium.launch(
                 executable_path=chromium_path(), args=CHROMIUM_ARGS
             )
             results["gan"] = gan_in_page(browser, origin, args.repeats, args.seconds)
+            results["cnn"] = cnn_in_page(browser, origin, 100)
             version = browser.version
             browser.close()
     finally:
@@ -195,17 +229,30 @@ def main() -> int:
             print(f"{page + ' time to interactive, cold (s)':52} {r['cold_s']:12.2f}")
             print(f"{page + ' time to interactive, warm (s)':52} {r['warm_s']:12.2f}")
             print(f"{page + ' bytes transferred, cold':52} {r['bytes']:12,.0f}")
+            print(f"{page + ' the same, gzip -6 as a host sends it':52} {r['bytes_gzip']:12,.0f}")
     print(f"{'GAN training alone in Chromium (it/s)':52} {gan['train_alone_its']:12.0f}")
     print(f"{'GAN with every view drawn each frame (it/s)':52} {gan['drawn_its']:12.0f}")
     print(f"{'GAN frame rate while drawing (fps)':52} {gan['fps']:12.1f}")
+    print(f"{'GAN frame time mean while drawing (ms)':52} {1000 / gan['fps']:12.1f}")
     print(f"{'GAN frame time p95 while drawing (ms)':52} {gan['frame_p95_ms']:12.1f}")
     print(f"{'GAN native CPython (it/s)':52} {gan['native_its']:12.0f}")
     print(
         f"{'ratio Chromium alone / native':52} {gan['train_alone_its'] / gan['native_its']:12.2f}"
     )
     print(f"{'ratio Chromium drawn / alone':52} {gan['drawn_its'] / gan['train_alone_its']:12.2f}")
-    if "cnn_native" in results:
-        print(f"CNN native: {results['cnn_native']}")
+    cnn = results["cnn"]
+    print(
+        f"{'CNN NumPy forward, all activations, Chromium (ms)':52} {cnn['numpy_forward_ms']:12.2f}"
+    )
+    print(f"{'CNN onnxruntime-web, same ONNX file (ms)':52} {cnn['ort_ms']:12.2f}")
+    print(f"{'CNN image change to every view redrawn (ms)':52} {cnn['redraw_ms']:12.2f}")
+    native = re.search(r"median ([0-9.]+) ms", results.get("cnn_native", ""))
+    if native:
+        native_ms = float(native.group(1))
+        print(f"{'CNN NumPy forward, native CPython (ms)':52} {native_ms:12.3f}")
+        print(f"{'ratio Chromium NumPy / native':52} {cnn['numpy_forward_ms'] / native_ms:12.1f}")
+    ort_ratio = cnn["numpy_forward_ms"] / cnn["ort_ms"]
+    print(f"{'ratio Chromium NumPy / onnxruntime-web':52} {ort_ratio:12.2f}")
     if args.json:
         print(json.dumps(results, indent=1))
     return 0

@@ -79,6 +79,21 @@ view.ortRun = async function (inputName, data, dims) {
 };
 view.ortSessionIs = (s) => s === ortSession;
 
+// Median milliseconds of `runs` ONNX Runtime runs of the current session (for bench/).
+view.ortBenchmark = async function (inputName, data, dims, runs) {
+  const ort = await ortLib();
+  const feeds = { [inputName]: new ort.Tensor("float32", Float32Array.from(data), Array.from(dims)) };
+  await ortSession.run(feeds);  // warm-up
+  const times = [];
+  for (let i = 0; i < runs; i++) {
+    const t0 = performance.now();
+    await ortSession.run(feeds);
+    times.push(performance.now() - t0);
+  }
+  times.sort((a, b) => a - b);
+  return times[Math.floor(times.length / 2)];
+};
+
 // ------------------------------------------------------------------ image decoding
 const MAX_DECODE = 4096 * 4096;  // larger images are shrunk by the browser first
 

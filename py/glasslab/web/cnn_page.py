@@ -306,6 +306,33 @@ class CnnPage:
             self.open_detail(*self.detail["pick"])
         self._schedule_ort()
 
+    async def benchmark(self, runs: int) -> dict:
+        """Medians over ``runs`` on the current image (for bench/): the NumPy forward pass
+        with every activation, image change to every view redrawn, and ONNX Runtime Web's
+        run of the same ONNX file (with all layers as outputs)."""
+        runs = max(1, min(runs, 1000))
+        forward, redraw = [], []
+        for _ in range(runs):
+            t0 = time.perf_counter()
+            self.model.forward(self.x)
+            forward.append((time.perf_counter() - t0) * 1000)
+        for _ in range(runs):
+            self._set_input(self.x)
+            redraw.append(self.render_ms)
+        await asyncio.wait([self.ort_task])
+        inp = self.model.to_onnx_input(self.x)
+        data = js.Float32Array.new(inp.size)
+        data.assign(inp.reshape(-1))
+        ort = await self.view.ortBenchmark(
+            self.model.input_name, data, to_js(list(inp.shape)), runs
+        )
+        return {
+            "runs": runs,
+            "numpy_forward_ms": float(np.median(forward)),
+            "redraw_ms": float(np.median(redraw)),
+            "ort_ms": float(ort),
+        }
+
     def _mark_selected(self) -> None:
         for button in self.doc.querySelectorAll("#samples .sample"):
             button.classList.toggle("selected", button.dataset.file == self.image_name)
@@ -1244,6 +1271,11 @@ class CnnPage:
         bridge.expose("setCell", lambda r, c: _js(self.set_cell(int(r), int(c))))
         bridge.expose("closeDetail", lambda: self.view.closeDetail())
         bridge.expose("setScale", set_scale)
+
+        async def benchmark(runs=50):
+            return _js(await self.benchmark(int(runs)))
+
+        bridge.expose("benchmark", benchmark)
 
 
 async def main() -> None:
