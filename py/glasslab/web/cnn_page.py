@@ -742,6 +742,27 @@ class CnnPage:
         }
         return payload, paints
 
+    def _before_after_blocks(self, layer, ch, x, y, operation: str) -> list[dict]:
+        """The detail blocks of an elementwise or window layer: input map, operation, output
+        map, then the slot where one cell is worked out."""
+
+        def spec(slot, array, name, role):
+            return self._spec(slot, array.shape, f"{name} · neuron {ch}", role, display=200)
+
+        return [
+            {
+                "heading": t("cnn.detail.before_after"),
+                "rows": [
+                    [
+                        spec("det-in-0", x, layer.input, "input"),
+                        operation,
+                        spec("det-out", y, layer.name, "output"),
+                    ]
+                ],
+            },
+            {"heading": t("cnn.detail.one_cell"), "slot": "cell-slot"},
+        ]
+
     def _detail_relu(self, layer, ch):
         x = self._layer_input(layer)[:, :, ch]
         y = self.acts[layer.name][:, :, ch]
@@ -752,31 +773,7 @@ class CnnPage:
             "kind": "relu",
             "title": t("cnn.detail.title.relu", name=layer.name, ch=ch),
             "text": t("cnn.detail.text.relu"),
-            "blocks": [
-                {
-                    "heading": t("cnn.detail.before_after"),
-                    "rows": [
-                        [
-                            self._spec(
-                                "det-in-0",
-                                x.shape,
-                                f"{layer.input} · neuron {ch}",
-                                "input",
-                                display=200,
-                            ),
-                            "max(0, x) →",
-                            self._spec(
-                                "det-out",
-                                y.shape,
-                                f"{layer.name} · neuron {ch}",
-                                "output",
-                                display=200,
-                            ),
-                        ]
-                    ],
-                },
-                {"heading": t("cnn.detail.one_cell"), "slot": "cell-slot"},
-            ],
+            "blocks": self._before_after_blocks(layer, ch, x, y, "max(0, x) →"),
             "cell": [int(r0), int(c0)],
             "outShape": list(y.shape),
             "geom": {"kh": 1, "kw": 1, "sh": 1, "sw": 1, "pt": 0, "pl": 0},
@@ -795,31 +792,9 @@ class CnnPage:
             "kind": "maxpool",
             "title": t("cnn.detail.title.maxpool", name=layer.name, ch=ch, kh=kh, kw=kw),
             "text": t("cnn.detail.text.maxpool"),
-            "blocks": [
-                {
-                    "heading": t("cnn.detail.before_after"),
-                    "rows": [
-                        [
-                            self._spec(
-                                "det-in-0",
-                                x.shape,
-                                f"{layer.input} · neuron {ch}",
-                                "input",
-                                display=200,
-                            ),
-                            t("cnn.detail.max_over", kh=kh, kw=kw),
-                            self._spec(
-                                "det-out",
-                                y.shape,
-                                f"{layer.name} · neuron {ch}",
-                                "output",
-                                display=200,
-                            ),
-                        ]
-                    ],
-                },
-                {"heading": t("cnn.detail.one_cell"), "slot": "cell-slot"},
-            ],
+            "blocks": self._before_after_blocks(
+                layer, ch, x, y, t("cnn.detail.max_over", kh=kh, kw=kw)
+            ),
             "cell": [int(r0), int(c0)],
             "outShape": list(y.shape),
             "geom": {
