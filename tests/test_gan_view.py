@@ -60,9 +60,13 @@ def test_gaussian_noise_puts_more_mass_in_the_middle():
     assert np.isclose(mass.mean(), 1.0)
 
 
-def test_arrows_are_scaled_capped_and_finite():
-    grads = np.array([[0.1, 0.0], [0.0, 100.0], [np.nan, np.inf]])
+def test_arrows_keep_direction_grow_with_the_gradient_and_stay_bounded():
+    grads = np.array([[0.01, 0.0], [0.0, 0.2], [0.0, 100.0], [-3.0, 4.0], [np.nan, np.inf]])
     a = gan_view.arrows(grads)
-    assert np.allclose(a[0], [0.1 * gan_view.ARROW_SCALE, 0.0])
-    assert np.isclose(np.hypot(*a[1]), gan_view.ARROW_MAX)
-    assert np.allclose(a[2], 0.0)
+    lengths = np.hypot(a[:, 0], a[:, 1])
+    # small gradients: about proportional (slope ARROW_MAX / ARROW_KNEE)
+    assert np.isclose(lengths[0], 0.01 * gan_view.ARROW_MAX / gan_view.ARROW_KNEE, rtol=1e-3)
+    assert lengths[0] < lengths[1] < lengths[2] <= gan_view.ARROW_MAX
+    assert np.isclose(lengths[2], gan_view.ARROW_MAX)
+    assert np.allclose(a[3] / lengths[3], [-0.6, 0.8])  # direction kept
+    assert np.allclose(a[4], 0.0)
