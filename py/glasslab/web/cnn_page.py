@@ -47,6 +47,13 @@ def _js(value):
     return to_js(value, dict_converter=js.Object.fromEntries)
 
 
+def _window_geom(layer) -> dict:
+    """Kernel size, strides and top/left padding of a conv or pool layer, for the cell view."""
+    kh, kw = layer.kernel_size
+    sh, sw = layer.strides
+    return {"kh": kh, "kw": kw, "sh": sh, "sw": sw, "pt": layer.pads[0], "pl": layer.pads[1]}
+
+
 def parse_labels(text: str) -> list[str]:
     """Class names from a JSON list or one name per line."""
     text = text.strip()
@@ -722,14 +729,7 @@ class CnnPage:
             ],
             "cell": [int(r0), int(c0)],
             "outShape": list(out.shape),
-            "geom": {
-                "kh": kh,
-                "kw": kw,
-                "sh": layer.strides[0],
-                "sw": layer.strides[1],
-                "pt": layer.pads[0],
-                "pl": layer.pads[1],
-            },
+            "geom": _window_geom(layer),
             "_meta": {
                 "kind": "conv",
                 "layer": layer.name,
@@ -797,14 +797,7 @@ class CnnPage:
             ),
             "cell": [int(r0), int(c0)],
             "outShape": list(y.shape),
-            "geom": {
-                "kh": kh,
-                "kw": kw,
-                "sh": layer.strides[0],
-                "sw": layer.strides[1],
-                "pt": layer.pads[0],
-                "pl": layer.pads[1],
-            },
+            "geom": _window_geom(layer),
             "_meta": {"kind": "maxpool", "layer": layer.name, "channel": ch, "lim": lim},
         }
         return payload, paints
