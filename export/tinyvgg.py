@@ -112,21 +112,13 @@ class ConversionError(ValueError):
     """model.json describes something this converter does not handle."""
 
 
-def _fetch_model_file(name: str, mirror: Path | None, cache: Path | None) -> bytes:
+def _fetch_file(subpath: str, sha256: str, mirror: Path | None, cache: Path | None) -> bytes:
+    """``public/assets/<subpath>`` of the pinned commit, from the mirror or the public URL."""
+    mirror_subpath = subpath.removeprefix("data/")
     return fetch(
-        BASE_URL + "data/" + name,
-        MODEL_FILES[name],
-        mirror_path=f"{MIRROR_DIR}/{name}",
-        mirror=mirror,
-        cache=cache,
-    )
-
-
-def _fetch_sample(name: str, mirror: Path | None, cache: Path | None) -> bytes:
-    return fetch(
-        BASE_URL + "img/" + name,
-        SAMPLES[name],
-        mirror_path=f"{MIRROR_DIR}/img/{name}",
+        BASE_URL + subpath,
+        sha256,
+        mirror_path=f"{MIRROR_DIR}/{mirror_subpath}",
         mirror=mirror,
         cache=cache,
     )
@@ -384,14 +376,14 @@ def export_tinyvgg(
 ) -> list[Path]:
     """Write tinyvgg.onnx, tinyvgg.json and samples/ into ``out_dir``; return the paths."""
     out_dir = Path(out_dir)
-    model_bytes = _fetch_model_file("model.json", mirror, cache)
+    model_bytes = _fetch_file("data/model.json", MODEL_FILES["model.json"], mirror, cache)
     model_json = json.loads(model_bytes)
     shards = {}
     for group in model_json["weightsManifest"]:
         for path in group["paths"]:
             if path not in MODEL_FILES:
                 raise ConversionError(f"model.json refers to an unpinned weight file {path!r}")
-            shards[path] = _fetch_model_file(path, mirror, cache)
+            shards[path] = _fetch_file(f"data/{path}", MODEL_FILES[path], mirror, cache)
     weights = read_weights(model_json, shards)
     model, meta = convert(model_json, weights, LABELS)
     onnx_bytes = model.SerializeToString()
@@ -417,7 +409,7 @@ def export_tinyvgg(
 
     index = []
     for name in sorted(SAMPLES):
-        data = _fetch_sample(name, mirror, cache)
+        data = _fetch_file(f"img/{name}", SAMPLES[name], mirror, cache)
         path = samples_dir / name
         path.write_bytes(data)
         written.append(path)
