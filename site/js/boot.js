@@ -39,6 +39,15 @@
       document.body.classList.add("is-ready");
       settle.resolve(true);
     },
+    // The page's message line (the element with data-message): text only, never markup;
+    // kind "error" or "info"; null text hides it.
+    _message(text, kind) {
+      const box = document.querySelector("[data-message]");
+      if (!box) return;
+      box.hidden = text == null;
+      box.textContent = text == null ? "" : String(text);
+      box.className = `message ${kind === "info" ? "info" : "error"}`;
+    },
     _fail(message) {
       if (root.dataset.ready === "true" || root.dataset.error) return;
       root.dataset.error = message;

@@ -88,3 +88,60 @@ class CanvasImage:
             raise ValueError(f"expected shape {(self.height, self.width, 4)}, got {rgba.shape}")
         self.buffer.assign(np.ascontiguousarray(rgba, dtype=np.uint8).reshape(-1))
         self.ctx.putImageData(self.image, x, y)
+
+
+# ---------------------------------------------------------------- shared page plumbing
+
+
+class UserError(ValueError):
+    """Bad input from a person (a control, the URL, a file, a handle call): its text is
+    shown on the page as it is, and the page keeps its state."""
+
+
+def to_js(data):
+    """The one way plain data (dicts, lists, numbers, strings) goes to JavaScript:
+    through JSON, so JS gets ordinary objects and arrays (no proxies to free).
+    Arrays of numbers for canvases go through typed arrays instead (``CanvasImage``,
+    ``assign``)."""
+    return js.JSON.parse(json.dumps(data))
+
+
+def url_params() -> dict[str, str]:
+    """The page URL's query parameters (the last value of a repeated key wins)."""
+    from urllib.parse import parse_qsl
+
+    return dict(parse_qsl(str(js.location.search).lstrip("?")))
+
+
+def write_url(params: dict[str, str]) -> None:
+    """Replace the query of the page URL (no new history entry)."""
+    from urllib.parse import urlencode
+
+    js.history.replaceState(None, "", "?" + urlencode(params))
+
+
+class MessageBox:
+    """The page's message line (``window.glasslab._message``, see ``site/js/boot.js``):
+    shows a string or an ``i18n.Text`` (shown again in the new language after a
+    switch) with a kind, ``"error"`` or ``"info"``."""
+
+    def __init__(self) -> None:
+        self.source = None
+        self.kind: str | None = None
+
+    @property
+    def text(self) -> str | None:
+        return None if self.source is None else str(self.source)
+
+    def show(self, text, kind: str = "error") -> None:
+        self.source, self.kind = text, kind
+        js.window.glasslab._message(str(text), kind)
+
+    def clear(self) -> None:
+        self.source = self.kind = None
+        js.window.glasslab._message(None, "info")
+
+    def relabel(self) -> None:
+        """Show the kept message again (after a language switch)."""
+        if self.source is not None:
+            self.show(self.source, self.kind or "error")
