@@ -1,7 +1,9 @@
 """Assemble the complete static site: ``python -m glasslab build`` (or ``python -m export.build``).
 
 Output (default ``dist/``), every file reproducible byte for byte from the same inputs:
-- the pages, styles and scripts from ``site/``;
+- the pages of ``site/``, each put into the page shell ``site/shell/page.html``
+  (``export/shell.py``) so every ``*.html`` is a plain complete file, and the
+  styles and scripts of ``site/``;
 - ``vendor/``: Pyodide core, the NumPy wheel and this project's own wheel with
   a trimmed ``pyodide-lock.json`` listing just those, PyScript, ONNX Runtime Web;
 - ``tinyvgg.onnx``, ``tinyvgg.json`` and ``samples/``: CNN Explainer's TinyVGG
@@ -22,7 +24,7 @@ import sys
 import time
 from pathlib import Path
 
-from export import icons, runtime, sw, wheel
+from export import icons, runtime, shell, sw, wheel
 from export.fetch import ArtifactError, default_mirror
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -31,10 +33,17 @@ BUILD_INFO = "glasslab-build.json"
 
 
 def _site_sources() -> dict[str, bytes]:
+    """The files of ``site/`` as shipped: pages inside the shell, shell sources left out."""
     files = {}
     for path in sorted(SITE_SRC.rglob("*")):
         rel = path.relative_to(SITE_SRC)
-        if path.is_file() and rel.parts[0] != "vendor" and "__pycache__" not in rel.parts:
+        if not path.is_file() or rel.parts[0] == "vendor" or "__pycache__" in rel.parts:
+            continue
+        if shell.is_shell_source(rel.as_posix()):
+            continue
+        if len(rel.parts) == 1 and rel.suffix == ".html":
+            files[rel.as_posix()] = shell.page_html(path).encode("utf-8")
+        else:
             files[rel.as_posix()] = path.read_bytes()
     return files
 

@@ -10,6 +10,7 @@ from html.parser import HTMLParser
 import pytest
 from glasslab.gan import GanLab
 
+from export.shell import page_html
 from tests.conftest import ROOT
 
 SITE = ROOT / "site"
@@ -47,7 +48,7 @@ def html_keys() -> dict[str, set[str]]:
     out = {}
     for page in sorted(SITE.glob("*.html")):
         collector = KeyCollector()
-        collector.feed(page.read_text(encoding="utf-8"))
+        collector.feed(page_html(page))  # the page as shipped: inside site/shell/page.html
         out[page.name] = collector.keys
     return out
 
@@ -132,7 +133,7 @@ def test_gan_stage_texts_are_translated_for_every_engine_stage():
 
 def test_switch_and_script_on_every_page():
     for page in sorted(SITE.glob("*.html")):
-        text = page.read_text(encoding="utf-8")
+        text = page_html(page)  # the page as shipped: inside site/shell/page.html
         assert 'id="lang-select"' in text, page.name
         boot = text.index('<script src="js/boot.js"></script>')
         assert text.index('<script src="js/i18n.js"></script>') > boot, page.name

@@ -12,6 +12,7 @@ import numpy as np
 import pytest
 
 from export import icons
+from export.shell import page_html
 from tests.conftest import ROOT
 
 SITE = ROOT / "site"
@@ -135,7 +136,7 @@ class HeadLinks(HTMLParser):
 @pytest.mark.parametrize("page", PAGES)
 def test_every_page_links_the_manifest_relatively(page):
     parser = HeadLinks()
-    parser.feed((SITE / page).read_text())
+    parser.feed(page_html(SITE / page))  # the page as shipped: inside site/shell/page.html
     manifests = [link for link in parser.links if link.get("rel") == "manifest"]
     assert [m["href"] for m in manifests] == ["manifest.webmanifest"]
     themes = [m for m in parser.metas if m.get("name") == "theme-color"]

@@ -159,7 +159,7 @@
   function fill() {
     const box = dialog();
     const auto = box.querySelector("#share-autoplay");
-    const links = api.shareLinks(auto && page === "gan" ? { autoplay: auto.checked } : {});
+    const links = api.shareLinks(auto ? { autoplay: auto.checked } : {});  // GAN lab only (the shell)
     box.querySelector("#share-link").value = links.link;
     box.querySelector("#share-snippet").value = links.snippet;
     setStatus("");
