@@ -1,4 +1,4 @@
-"""glasslab.gan.engine: training steps, live settings, views, divergence guard."""
+"""glasslab.gan.lab: training steps, live settings, views, divergence guard."""
 
 import inspect
 import math
@@ -6,7 +6,7 @@ import math
 import numpy as np
 import pytest
 from glasslab.gan import DATASETS, Config, GanDiverged, GanLab, preset_config
-from glasslab.gan import engine as engine_module
+from glasslab.gan import lab as engine_module
 from glasslab.gan.data import BatchStream
 from glasslab.gan.losses import discriminator_loss, generator_loss
 from glasslab.gan.metrics import divergences

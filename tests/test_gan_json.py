@@ -5,7 +5,7 @@ import json
 import numpy as np
 import pytest
 from glasslab.gan import PRESETS, Config, GanLab, load_preset, preset_config, preset_json
-from glasslab.gan.engine import MAX_JSON_CHARS
+from glasslab.gan.model_json import MAX_JSON_CHARS
 from glasslab.gan.metrics import divergences
 from glasslab.gan.presets import PRESET_SETTINGS
 

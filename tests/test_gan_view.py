@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
-from glasslab import gan_view
+from glasslab.gan import view as gan_view
 
 
 def test_heatmap_puts_row_zero_at_the_bottom_and_uses_the_three_stops():

@@ -2,14 +2,15 @@
 
 A :class:`ColourScale` is a list of control points (position in [0, 1], RGB colour),
 linearly interpolated in RGB. The scales (control points: the 9- and 11-class
-ColorBrewer schemes RdBu, BrBG, Oranges and PRGn by Cynthia Brewer, Apache-2.0):
+ColorBrewer schemes RdBu, BrBG and Oranges by Cynthia Brewer, Apache-2.0):
 
 * :data:`RED_BLUE` - diverging, for activations: negative red, 0 white-ish,
   positive blue (CNN Explainer's colouring);
 * :data:`BROWN_GREEN` - diverging, for weights: negative brown, positive blue-green;
 * :data:`ORANGES` - sequential, for logits and probabilities: low light, high dark;
 * :data:`PURPLE_GREEN` - for the GAN discriminator's output ``D(x)`` in [0, 1]:
-  0 (judged fake) purple, 0.5 neutral, 1 (judged real) green, as in GAN Lab.
+  0 (judged fake) purple, 0.5 neutral, 1 (judged real) green, GAN Lab's colours
+  (with :data:`FAKE_PURPLE` and :data:`REAL_GREEN`, the colours of fake and real samples).
 
 Mapping: a diverging scale shows ``[-limit, +limit]`` (0 at the middle colour), a
 sequential one ``[vmin, vmax]``. Values outside the range take the end colours;
@@ -33,6 +34,8 @@ __all__ = [
     "BROWN_GREEN",
     "ORANGES",
     "PURPLE_GREEN",
+    "FAKE_PURPLE",
+    "REAL_GREEN",
     "SCALES",
     "to_unit",
     "map_values",
@@ -95,10 +98,15 @@ ORANGES = ColourScale(
     _even(9),
     _hex("fff5eb fee6ce fdd0a2 fdae6b fd8d3c f16913 d94801 a63603 7f2704"),
 )
+# The GAN lab's purple/green, defined here once: the sample colours (the CSS custom
+# properties --accent and --real of site/css/glasslab.css are the same) and GAN Lab's
+# light heatmap scale from purple (D(x) = 0, judged fake) to green (1, judged real).
+FAKE_PURPLE = (0x5B, 0x3E, 0xA6)
+REAL_GREEN = (0x1B, 0x8A, 0x5A)
 PURPLE_GREEN = ColourScale(
     "purple-green",
-    _even(11),
-    _hex("40004b 762a83 9970ab c2a5cf e7d4e8 f7f7f7 d9f0d3 a6dba0 5aae61 1b7837 00441b"),
+    (0.0, 0.5, 1.0),
+    _hex("8e7cc3 f7f7f7 5fb98e"),
 )
 
 SCALES = {s.name: s for s in (RED_BLUE, BROWN_GREEN, ORANGES, PURPLE_GREEN)}

@@ -9,10 +9,12 @@ from __future__ import annotations
 
 import numpy as np
 
+from glasslab.colour import FAKE_PURPLE, REAL_GREEN
+
 # (mean x, mean y, sd x, sd y, weight): GAN lab's "two gaussians"
 BLOBS = ((0.3, 0.7, 0.1, 0.1, 0.5), (0.7, 0.4, 0.05, 0.2, 0.5))
-LOW = np.array([91, 62, 166], dtype=np.float64)  # purple
-HIGH = np.array([27, 138, 90], dtype=np.float64)  # green
+LOW = np.array(FAKE_PURPLE, dtype=np.float64)  # purple
+HIGH = np.array(REAL_GREEN, dtype=np.float64)  # green
 
 
 def density(width: int, height: int) -> np.ndarray:

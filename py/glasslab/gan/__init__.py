@@ -9,8 +9,10 @@ data sets and noise, :mod:`glasslab.gan.losses` for the losses and
 :mod:`glasslab.gan.metrics` for the KL/JS divergences.
 """
 
+from glasslab.gan.config import Config
 from glasslab.gan.data import DATASETS, NOISE_DISTS
-from glasslab.gan.engine import Config, GanDiverged, GanLab
+from glasslab.gan.guard import GanDiverged
+from glasslab.gan.lab import GanLab
 from glasslab.gan.losses import LOSSES
 from glasslab.gan.presets import PRESETS, load_preset, preset_config, preset_json
 

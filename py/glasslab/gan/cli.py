@@ -62,7 +62,7 @@ def run_train(args: argparse.Namespace) -> int:
     """Train, write samples, report. Returns the process exit code."""
     import numpy as np
 
-    from glasslab.gan.engine import GanDiverged, GanLab
+    from glasslab.gan import GanDiverged, GanLab
     from glasslab.gan.metrics import divergences
     from glasslab.gan.presets import preset_config
 

@@ -17,7 +17,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from glasslab.gan.engine import Config, GanLab
+from glasslab.gan.config import Config
+from glasslab.gan.lab import GanLab
 
 PRESETS = ("line", "gaussians", "ring", "disjoint")
 PRESET_DIR = Path(__file__).resolve().parent / "presets"

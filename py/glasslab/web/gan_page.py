@@ -15,7 +15,7 @@ from urllib.parse import parse_qsl, urlencode
 import js
 import numpy as np
 
-from glasslab import gan_view
+from glasslab.gan import view as gan_view
 from glasslab.gan import PRESETS, Config, GanDiverged, GanLab, preset_json
 from glasslab.web import bridge
 from glasslab.web.i18n import Text, on_change, t

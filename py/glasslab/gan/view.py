@@ -1,16 +1,30 @@
 """View maths of the GAN lab page: heatmap colours, manifold density, arrow lengths.
 
 Pure NumPy, shared by the page and the tests. Coordinates are the unit square
-with y pointing up; images have row 0 at the top.
+with y pointing up; images have row 0 at the top. The sizes here (``SIZES``) are
+the one definition of the view's buffers: the page hands them to its JavaScript.
 """
 
 from __future__ import annotations
 
 import numpy as np
 
+from glasslab.colour import PURPLE_GREEN
+from glasslab.gan.lab import MANIFOLD_CELLS, NUM_TRACKED, NUM_VIEW_REAL
+from glasslab.gan.metrics import GRID
+
 # D(x) = 0 (sure it is fake) -> purple, 0.5 (undecided) -> near white, 1 (sure it is real) -> green
-HEAT_STOPS = np.array([0.0, 0.5, 1.0])
-HEAT_COLOURS = np.array([[142, 124, 195], [247, 247, 247], [95, 185, 142]], dtype=np.float64)
+HEAT_STOPS = np.array(PURPLE_GREEN.positions)
+HEAT_COLOURS = np.array(PURPLE_GREEN.colours, dtype=np.float64)
+MAX_DRAWING = 4000  # points a person can draw for the drawing data set
+# Buffer sizes of the distribution view (site/js/gan-canvas.js allocates from these).
+SIZES = {
+    "grid": GRID,  # heatmap cells per side
+    "manifold": MANIFOLD_CELLS + 1,  # manifold grid points per side
+    "real": NUM_VIEW_REAL,
+    "fake": NUM_TRACKED,
+    "drawing": MAX_DRAWING,
+}
 ARROW_MAX = 0.08  # longest arrow, in unit-square coordinates (32 px on the 400 px view)
 ARROW_KNEE = 0.5  # gradient size at which arrows reach about three quarters of the longest
 
