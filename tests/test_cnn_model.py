@@ -6,6 +6,7 @@ from __future__ import annotations
 import numpy as np
 import onnxruntime as ort
 import pytest
+from glasslab.cnn import layers as layers_module
 from glasslab.cnn import model as model_module
 from glasslab.cnn import predict_pixels
 from glasslab.cnn.model import SequentialCNN, load
@@ -214,7 +215,7 @@ def test_generic_nhwc_model_with_matmul_add_same_padding_and_no_softmax():
 
 def test_generic_model_row_by_row_convolution_and_gemm_alpha_beta(monkeypatch):
     # A tiny FULL_IM2COL_MAX forces the one-matmul-per-kernel-row path.
-    monkeypatch.setattr(model_module, "FULL_IM2COL_MAX", 10)
+    monkeypatch.setattr(layers_module, "FULL_IM2COL_MAX", 10)
     inits = {"w1": _w(4, 2, 3, 5), "b1": _w(4), "g_w": _w(4 * 7 * 4, 3, scale=0.1)}
     inits["g_c"] = _w(1, 3)
     inits["shape"] = np.array([0, -1], dtype=np.int64)

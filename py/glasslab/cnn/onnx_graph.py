@@ -1,0 +1,131 @@
+"""A decoded ONNX model as plain dataclasses (what :mod:`glasslab.cnn.onnx_reader` returns).
+
+``Model`` holds the opset imports, metadata and one ``Graph``; a graph holds its
+``Node`` list in file order, the initializers by name (``Tensor``: name, data type,
+dims and the data as a NumPy array) and the ``ValueInfo`` of its inputs and
+outputs; a node's ``Attribute`` values are plain Python numbers, strings, lists or
+arrays.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+__all__ = ["Attribute", "Graph", "Model", "Node", "Tensor", "ValueInfo", "ints_attr", "pads_attr"]
+
+
+@dataclass
+class Tensor:
+    """A TensorProto: ``array`` holds the data, shaped by ``dims``."""
+
+    name: str
+    data_type: int
+    dims: tuple[int, ...]
+    array: np.ndarray
+
+
+@dataclass
+class Attribute:
+    name: str
+    type: int
+    value: object
+
+
+@dataclass
+class Node:
+    op_type: str
+    name: str = ""
+    domain: str = ""
+    inputs: list[str] = field(default_factory=list)
+    outputs: list[str] = field(default_factory=list)
+    attributes: dict[str, Attribute] = field(default_factory=dict)
+
+    def attr(self, name: str, default=None):
+        """The attribute's value, or ``default`` when the node does not set it."""
+        a = self.attributes.get(name)
+        return default if a is None else a.value
+
+    @property
+    def label(self) -> str:
+        """How error messages name this node."""
+        if self.name:
+            return f"node '{self.name}'"
+        if self.outputs:
+            return f"node producing '{self.outputs[0]}'"
+        return "unnamed node"
+
+
+@dataclass
+class ValueInfo:
+    name: str
+    elem_type: int | None = None
+    shape: tuple[int | str | None, ...] | None = None
+
+
+@dataclass
+class Graph:
+    name: str = ""
+    nodes: list[Node] = field(default_factory=list)
+    initializers: dict[str, Tensor] = field(default_factory=dict)
+    inputs: list[ValueInfo] = field(default_factory=list)
+    outputs: list[ValueInfo] = field(default_factory=list)
+    value_info: list[ValueInfo] = field(default_factory=list)
+    doc_string: str = ""
+    sparse_initializer_count: int = 0
+
+
+@dataclass
+class Model:
+    ir_version: int = 0
+    opset_import: dict[str, int] = field(default_factory=dict)
+    producer_name: str = ""
+    producer_version: str = ""
+    domain: str = ""
+    model_version: int = 0
+    doc_string: str = ""
+    metadata: dict[str, str] = field(default_factory=dict)
+    graph: Graph = field(default_factory=Graph)
+
+
+# -- attribute helpers -------------------------------------------------------------
+
+
+def ints_attr(node: Node, name: str, n: int, default: int) -> tuple[int, ...]:
+    value = node.attr(name)
+    if value is None:
+        return (default,) * n
+    if not isinstance(value, list) or len(value) != n:
+        raise ValueError(f"{node.label}: attribute '{name}' must have {n} integers, got {value!r}")
+    return tuple(int(v) for v in value)
+
+
+def pads_attr(
+    node: Node, size: tuple[int, int], kernel: tuple[int, int], strides: tuple[int, int]
+) -> tuple[int, int, int, int]:
+    """A Conv or pooling node's pads (top, left, bottom, right) from ``pads`` or
+    ``auto_pad`` (SAME_UPPER/SAME_LOWER: ``ceil(size / stride)`` outputs)."""
+    auto = node.attr("auto_pad", b"NOTSET")
+    auto = auto.decode() if isinstance(auto, bytes) else str(auto)
+    if auto == "NOTSET":
+        pads = ints_attr(node, "pads", 4, 0)
+        if any(p < 0 for p in pads):
+            raise ValueError(f"{node.label}: negative pads {list(pads)}")
+        return pads
+    if auto == "VALID":
+        return (0, 0, 0, 0)
+    if auto in ("SAME_UPPER", "SAME_LOWER"):
+        begin, end = [], []
+        for s, k, st in zip(size, kernel, strides, strict=True):
+            out = -(-s // st)
+            total = max((out - 1) * st + k - s, 0)
+            small, big = total // 2, total - total // 2
+            if auto == "SAME_UPPER":
+                begin.append(small)
+                end.append(big)
+            else:
+                begin.append(big)
+                end.append(small)
+        return (begin[0], begin[1], end[0], end[1])
+    raise ValueError(f"{node.label}: unsupported auto_pad {auto!r}")
