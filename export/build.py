@@ -134,10 +134,41 @@ def run(args: argparse.Namespace) -> int:
     return 0
 
 
-def main(argv: list[str] | None = None) -> int:
-    from glasslab.cli import main as cli_main
+def register(subparsers) -> None:
+    """The ``build`` subcommand (``python -m glasslab build``; ``python -m export.build``)."""
+    parser = subparsers.add_parser(
+        "build",
+        help="assemble the static site into a folder (source checkout only)",
+        description="Assemble the static site from this checkout into a folder.",
+    )
+    add_arguments(parser)
+    parser.set_defaults(func=run)
 
-    return cli_main(["build", *(sys.argv[1:] if argv is None else argv)])
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--out", default=str(ROOT / "dist"), help="output folder (default: dist/ of the checkout)"
+    )
+    parser.add_argument(
+        "--mirror",
+        default=None,
+        help="folder with pinned third-party files to use instead of downloading "
+        "(default: $GLASSLAB_MIRROR); every file is checked by sha256 either way",
+    )
+    parser.add_argument(
+        "--cache",
+        default=str(ROOT / ".cache" / "downloads"),
+        help="where downloads are kept between builds (default: .cache/downloads of the checkout)",
+    )
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        prog="python -m export.build",
+        description="Assemble the static site from this checkout into a folder.",
+    )
+    add_arguments(parser)
+    return run(parser.parse_args(argv))
 
 
 if __name__ == "__main__":

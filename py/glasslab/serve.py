@@ -72,6 +72,20 @@ def make_server(directory: str | Path, port: int = 8000, verbose: bool = True) -
     return server
 
 
+def register(subparsers) -> None:
+    """The ``serve`` subcommand of ``python -m glasslab``."""
+    parser = subparsers.add_parser(
+        "serve",
+        help="serve a built site on 127.0.0.1",
+        description="Serve a built site on 127.0.0.1 with the MIME types the runtime needs.",
+    )
+    parser.add_argument(
+        "dir", nargs="?", default="dist", help="site folder (default: dist/ in this folder)"
+    )
+    parser.add_argument("--port", type=int, default=8000, help="port (default: 8000)")
+    parser.set_defaults(func=run)
+
+
 def run(args: argparse.Namespace) -> int:
     directory = Path(args.dir)
     if not (directory / "index.html").is_file():

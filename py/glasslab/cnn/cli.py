@@ -39,9 +39,8 @@ exit status: 0 on success, 1 if the model or an image cannot be read.
 
 
 def default_model_path() -> Path:
-    from glasslab.cli import REPO_ROOT
-
-    return REPO_ROOT / "dist" / "tinyvgg.onnx"
+    """``dist/tinyvgg.onnx`` of the current folder: the model a build writes."""
+    return Path.cwd() / "dist" / "tinyvgg.onnx"
 
 
 def register(subparsers) -> None:
