@@ -25,7 +25,7 @@
   const api = {
     ready,
     state() {
-      if (api._stateFn) return JSON.parse(api._stateFn());
+      if (api._stateFn) return api._stateFn();  // a plain object (glasslab.web.bridge.to_js)
       return { page: root.dataset.page || "", ready: false, error: root.dataset.error || null };
     },
     // Called from Python (glasslab.web.bridge).

@@ -22,13 +22,13 @@ def proxy(fn: Callable):
 def expose(name: str, fn: Callable) -> None:
     """Make ``window.glasslab[name]`` call ``fn``. ``state`` must return a JSON-able object."""
     if name == "state":
-        js.window.glasslab._register("state", proxy(lambda: json.dumps(fn())))
+        js.window.glasslab._register("state", proxy(lambda: to_js(fn())))
     else:
         js.window.glasslab._register(name, proxy(fn))
 
 
 def mark_ready() -> None:
-    expose("memory", lambda: js.JSON.parse(json.dumps(memory())))
+    expose("memory", lambda: to_js(memory()))
     js.window.glasslab._markReady()
 
 

@@ -1,4 +1,7 @@
-"""Landing page: prove the runtime works by painting a NumPy-computed image."""
+"""Landing page: prove the runtime works by painting a NumPy-computed image.
+
+The view (``site/js/index-view.js``, ``window.glasslabIndexView``) owns the markup:
+it hands over the hero canvas and shows the status line."""
 
 from __future__ import annotations
 
@@ -14,14 +17,14 @@ from glasslab.web.i18n import on_change, t
 
 
 def main() -> None:
-    canvas = bridge.element("hero-canvas")
+    view = js.window.glasslabIndexView
+    canvas = view.canvas()
     image = bridge.CanvasImage(canvas)
     image.paint(preview.density_image(image.width, image.height))
     python = sys.version.split()[0]
 
     def show_status() -> None:
-        bridge.set_text(
-            "runtime-status",
+        view.showStatus(
             t(
                 "index.status.running",
                 python=python,
@@ -40,7 +43,7 @@ def main() -> None:
             "python": python,
             "numpy": np.__version__,
             "glasslab": glasslab.__version__,
-            "canvas": {"id": "hero-canvas", "width": image.width, "height": image.height},
+            "canvas": {"id": str(canvas.id), "width": image.width, "height": image.height},
             "ready_ms": js.window.glasslab.readyMs,
         }
 
