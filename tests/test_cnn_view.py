@@ -6,7 +6,8 @@ import io
 
 import numpy as np
 import pytest
-from glasslab import cnn_view, colour
+from glasslab import colour
+from glasslab.cnn import view as cnn_view
 from PIL import Image
 
 
@@ -110,3 +111,37 @@ def test_sniff_image():
 def test_fmt():
     assert cnn_view.fmt(-0.00001) == "0.0000"
     assert cnn_view.fmt(1.23456, 2) == "1.23"
+
+
+def test_page_data_for_samples_columns_and_summary(tmp_path_factory):
+    from glasslab.cnn.model import load
+    from test_cnn_reference import build_tinyvgg
+
+    samples = [
+        {"file": "a1", "class": "a"},
+        {"file": "a2", "class": "a"},
+        {"file": "b1", "class": "b"},
+    ]
+    assert [s["file"] for s in cnn_view.default_samples(samples)] == ["a1", "b1"]
+    model = load(build_tinyvgg(tmp_path_factory.getbasetemp()) / "tinyvgg.onnx")
+    cols = cnn_view.overview_columns(
+        [la.kind for la in model.layers], [la.shape for la in model.layers]
+    )
+    layout = cnn_view.column_layout(model, cols, list(model.labels))
+    first = layout["columns"][0]
+    assert first["name"] == "input" and first["shape"] == [64, 64, 3]
+    assert [c["name"] for c in layout["columns"][1:]] == [model.layers[i].name for i in cols]
+    assert all(
+        c["height"] == c["channels"] * (c["tile"] + c["gap"]) - c["gap"] for c in layout["columns"]
+    )
+    assert layout["outputName"] == model.layers[-1].name and len(layout["classes"]) == 10
+    summary = cnn_view.model_summary(model, list(model.labels))
+    assert summary["convs"] == 4 and summary["classes"] == 10 and summary["h"] == 64
+
+
+def test_the_ort_comparison_verdict():
+    from glasslab.cnn import compare
+
+    assert compare.verdict(0.0, 0)[0] == "no comparable outputs"
+    assert compare.verdict(1e-6, 1) == ("agree", "cnn.ort.agree", {"diff": "1.00e-06", "n": 1})
+    assert compare.verdict(0.5, 3)[:2] == ("differ", "cnn.ort.differ_n")

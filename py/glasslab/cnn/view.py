@@ -243,3 +243,97 @@ def sniff_image(data: bytes) -> tuple[str | None, str]:
     if head[4:12] in (b"ftypavif", b"ftypavis"):
         return "avif", ""
     return None, "this is not an image file (JPEG, PNG, GIF, WebP, BMP or AVIF)"
+
+
+# -- page data: what the overview, legend and model panel show ------------------------
+
+
+def default_samples(samples: list[dict]) -> list[dict]:
+    """The samples shown without "More samples": the first of each class."""
+    seen, out = set(), []
+    for s in samples:
+        if s["class"] not in seen:
+            seen.add(s["class"])
+            out.append(s)
+    return out
+
+
+def column_layout(model, columns: list[int], labels: list[str]) -> dict:
+    """The overview's columns (the input, then each layer in ``columns``): name, kind,
+    shape ``[H, W, C]``, channels, square tile size and gap, column height; and the
+    class names. One tile size for all columns, so the tallest one fits."""
+    h, w, c = model.input_shape
+    shapes = [("input", "input", (h, w, c))]
+    shapes += [(model.layers[i].name, model.layers[i].kind, model.layers[i].shape) for i in columns]
+    most = max(s[2][2] for s in shapes)
+    gap = 6 if most <= 16 else 2
+    tile = tile_size(most, gap=gap)
+    cols = [
+        {
+            "name": name,
+            "kind": kind,
+            "shape": [int(v) for v in shape],
+            "channels": int(shape[2]),
+            "tile": tile,
+            "gap": gap,
+            "height": int(shape[2]) * (tile + gap) - gap,
+        }
+        for name, kind, shape in shapes
+    ]
+    return {"columns": cols, "classes": list(labels), "outputName": model.layers[-1].name}
+
+
+def model_summary(model, labels: list[str]) -> dict:
+    """The numbers of the model panel's summary line."""
+    h, w, c = model.input_shape
+    params = sum(la.kernel.size + la.bias.size for la in model.layers if la.kernel is not None)
+    return {
+        "h": h,
+        "w": w,
+        "c": c,
+        "layers": len(model.layers),
+        "convs": sum(1 for la in model.layers if la.kind == "conv"),
+        "params": f"{params:,}",
+        "classes": len(labels),
+    }
+
+
+def focus_info(col: int, ch: int, page) -> dict:
+    """The legend and focus line of neuron ``ch`` of overview column ``col`` (0 is the
+    input, past the last map column the classes). ``page`` has ``x``, ``acts``,
+    ``probs``, ``labels``, ``model``, ``col_layers``, ``col_blocks``, ``limits``,
+    ``scale_mode`` and the ``lut_act`` and ``lut_prob`` tables."""
+    if col == 0:
+        h, w, c = page.x.shape
+        ticks = [{"value": v, "position": v, "label": f"{v:g}", "hex": ""} for v in (0, 0.5, 1)]
+        tint = INPUT_TINTS.get(c, ((255, 255, 255),))[ch % 3]
+        return {"kind": "input", "ch": ch, "h": h, "w": w, "ticks": ticks, "tint": list(tint)}
+    if col > len(page.col_layers):
+        p = float(page.probs[ch]) if ch < len(page.probs) else 0.0
+        name = page.labels[ch] if ch < len(page.labels) else ""
+        ticks = page.lut_prob.ticks(0.0, 1.0, 5)
+        return {
+            "kind": "class",
+            "ch": ch,
+            "name": name,
+            "p": fmt(p),
+            "ticks": ticks,
+            "lut": "probability",
+        }
+    lim = float(page.limits[col - 1][ch])
+    la = page.model.layers[page.col_layers[col - 1]]
+    a = page.acts[la.name][:, :, ch]
+    return {
+        "kind": "neuron",
+        "ch": ch,
+        "layer": la.name,
+        "layer_kind": la.kind,
+        "h": la.shape[0],
+        "w": la.shape[1],
+        "min": fmt(a.min(), 3),
+        "max": fmt(a.max(), 3),
+        "scale": page.scale_mode,
+        "block": page.col_blocks[col - 1],
+        "ticks": page.lut_act.ticks(-lim, lim, 5),
+        "lut": "activation",
+    }

@@ -1,0 +1,238 @@
+// The network overview: one column of activation maps per image-shaped layer, the class
+// list, the focus ring and edges of the focused neuron, the colour legend and the focus
+// line. Python paints the columns (canvas(k)) and gives the legend's numbers; the
+// texts and the layout are made here.
+
+import { $, el, tr } from "../dom.js";
+import { luts } from "./colour.js";
+import { handle, link } from "./link.js";
+
+const view = { layout: null, focus: { col: 0, ch: 0 }, info: null };
+
+/** Lay out the columns: layout = {columns: [{name, kind, shape, channels, tile, gap,
+ *  height}], classes: [...], outputName}. */
+export function build(layout) {
+  view.layout = layout;
+  const root = $("overview-cols");
+  root.replaceChildren();
+  layout.columns.forEach((col, i) => {
+    const box = el("div", { class: "col", "data-col": String(i) });
+    const head = el("div", { class: "col-head" });
+    head.append(el("span", { class: "col-name" }, col.name), el("span", { class: "col-shape" }, col.shape.join("×")));
+    const wrap = el("div", { class: "col-maps" });
+    const canvas = el("canvas", {
+      id: `col-${i}`, width: String(col.tile), height: String(col.height),
+      "aria-hidden": "true", class: `maps kind-${col.kind}`,
+    });
+    canvas.style.width = `${col.tile}px`; canvas.style.height = `${col.height}px`;
+    wrap.append(canvas);
+    box.append(head, wrap);
+    const channelAt = (e) => {
+      const r = canvas.getBoundingClientRect();
+      const ch = Math.floor((e.clientY - r.top) / (col.tile + col.gap));
+      return ch >= 0 && ch < col.channels ? ch : null;
+    };
+    box.addEventListener("mousemove", (e) => {
+      const r = canvas.getBoundingClientRect();
+      const ch = channelAt(e);
+      if (ch !== null && e.clientX >= r.left && e.clientX <= r.right) setFocus(i, ch, false);
+    });
+    box.addEventListener("click", (e) => {
+      const ch = channelAt(e);
+      if (ch !== null) { setFocus(i, ch, true); pick(); }
+    });
+    root.append(box);
+  });
+  const n = layout.columns.length;
+  const out = el("div", { class: "col classes", "data-col": String(n) });
+  const head = el("div", { class: "col-head" });
+  head.append(el("span", { class: "col-name" }, layout.outputName), el("span", { class: "col-shape", id: "classes-count" }, classCount()));
+  const list = el("ol", { id: "class-list", class: "class-list" });
+  layout.classes.forEach((name, k) => {
+    const li = el("li", { "data-class": String(k) });
+    const bar = el("span", { class: "bar" });
+    bar.append(el("span", { class: "fill" }));
+    li.append(el("span", { class: "cname" }, name), bar, el("span", { class: "pct" }, ""));
+    li.addEventListener("mousemove", () => setFocus(n, k, false));
+    li.addEventListener("click", () => { setFocus(n, k, true); pick(); });
+    list.append(li);
+  });
+  out.append(head, list);
+  root.append(out);
+  view.focus = { col: 0, ch: 0 };
+  requestAnimationFrame(() => drawFocus());
+}
+
+function classCount() {
+  const n = view.layout.classes.length;
+  return tr("cnn.classes.count", { n }, `${n} classes`);
+}
+
+/** The canvas of column k (0 is the input). */
+export const canvas = (k) => $(`col-${k}`);
+
+/** The focused neuron: [col, ch]. */
+export const focus = () => [view.focus.col, view.focus.ch];
+
+function channelsOf(col) {
+  const L = view.layout;
+  return col === L.columns.length ? L.classes.length : L.columns[col].channels;
+}
+
+/** Bars and percentages of the class list; `top` is marked. */
+export function setProbabilities(probs, top) {
+  const items = $("class-list").children;
+  for (let k = 0; k < items.length; k++) {
+    const p = probs[k];
+    items[k].querySelector(".fill").style.width = `${(100 * p).toFixed(2)}%`;
+    items[k].querySelector(".pct").textContent = `${(100 * p).toFixed(1)}%`;
+    items[k].classList.toggle("top", k === top);
+  }
+}
+
+function neuronBox(col, ch) {
+  const L = view.layout;
+  const host = $("overview").getBoundingClientRect();
+  if (col === L.columns.length) {
+    const li = $("class-list").children[ch];
+    if (!li) return null;
+    const r = li.getBoundingClientRect();
+    return { x: r.left - host.left, y: r.top - host.top, w: r.width, h: r.height };
+  }
+  const c = L.columns[col];
+  const r = $(`col-${col}`).getBoundingClientRect();
+  return { x: r.left - host.left, y: r.top - host.top + ch * (c.tile + c.gap), w: c.tile, h: c.tile };
+}
+
+function inputsOf(col, ch) {  // neurons of the previous column that feed (col, ch)
+  const L = view.layout;
+  if (col === 0) return [];
+  const prev = col - 1;
+  const n = channelsOf(prev);
+  if (col === L.columns.length || L.columns[col].kind === "conv") return [...Array(n).keys()].map((k) => [prev, k]);
+  return ch < n ? [[prev, ch]] : [];
+}
+
+function drawFocus() {
+  if (!view.layout) return;
+  const { col, ch } = view.focus;
+  const box = neuronBox(col, ch);
+  const ring = $("focus-ring");
+  const svg = $("edges");
+  svg.replaceChildren();
+  if (!box) { ring.hidden = true; return; }
+  ring.hidden = false;
+  ring.style.left = `${box.x - 3}px`; ring.style.top = `${box.y - 3}px`;
+  ring.style.width = `${box.w + 6}px`; ring.style.height = `${box.h + 6}px`;
+  const host = $("overview");
+  svg.setAttribute("width", host.scrollWidth); svg.setAttribute("height", host.scrollHeight);
+  const x1 = box.x, y1 = box.y + box.h / 2;
+  for (const [pc, pk] of inputsOf(col, ch)) {
+    const b = neuronBox(pc, pk);
+    if (!b) continue;
+    const x0 = b.x + b.w, y0 = b.y + b.h / 2, mx = (x0 + x1) / 2;
+    const path = document.createElementNS("http://www.w3.org/2000/svg", "path");
+    path.setAttribute("d", `M${x0},${y0} C${mx},${y0} ${mx},${y1} ${x1},${y1}`);
+    svg.append(path);
+  }
+  document.querySelectorAll("#overview-cols .col").forEach((c) => c.classList.toggle("active", Number(c.dataset.col) === col));
+  const items = $("class-list").children;
+  for (let k = 0; k < items.length; k++) items[k].classList.toggle("focused", col === view.layout.columns.length && k === ch);
+}
+
+/** Focus neuron ch of column col (force: even if it is focused already). */
+export function setFocus(col, ch, force) {
+  if (!force && view.focus.col === col && view.focus.ch === ch) return;
+  view.focus = { col, ch };
+  drawFocus();
+  if (link.page) showFocus(link.page.focus(col, ch));
+}
+
+function pick() { handle().openDetail(view.focus.col, view.focus.ch); }
+
+function overviewKeys(e) {
+  if (!view.layout) return;
+  const n = view.layout.columns.length + 1;
+  let { col, ch } = view.focus;
+  if (e.key === "ArrowRight") col = Math.min(n - 1, col + 1);
+  else if (e.key === "ArrowLeft") col = Math.max(0, col - 1);
+  else if (e.key === "ArrowDown") ch += 1;
+  else if (e.key === "ArrowUp") ch -= 1;
+  else if (e.key === "Home") ch = 0;
+  else if (e.key === "End") ch = channelsOf(col) - 1;
+  else if (e.key === "Enter" || e.key === " ") { e.preventDefault(); pick(); return; }
+  else return;
+  e.preventDefault();
+  ch = Math.max(0, Math.min(channelsOf(col) - 1, ch));
+  setFocus(col, ch, true);
+}
+
+function paintLegendBar(info) {
+  const bar = $("legend-bar");
+  const image = new ImageData(bar.width, 1);
+  for (let i = 0; i < bar.width; i++) {
+    if (info.tint) {
+      const t = i / (bar.width - 1);
+      for (let k = 0; k < 3; k++) image.data[4 * i + k] = Math.round(t * info.tint[k]);
+    } else {
+      const lut = luts[info.lut];
+      for (let k = 0; k < 3; k++) image.data[4 * i + k] = lut[4 * i + k];
+    }
+    image.data[4 * i + 3] = 255;
+  }
+  bar.getContext("2d").putImageData(image, 0, 0);
+}
+
+/** The legend and focus line of the focused neuron. info (from Python): {kind: "input" |
+ *  "class" | "neuron", ch, ticks: [{value, position, label, hex}], lut or tint, and the
+ *  numbers of the focus line}. */
+export function showFocus(info) {
+  view.info = info;
+  const ch = info.ch;
+  let title, text;
+  if (info.kind === "input") {
+    title = tr("cnn.legend.input", { ch });
+    text = tr("cnn.focus.input", { ch, h: info.h, w: info.w });
+  } else if (info.kind === "class") {
+    title = tr("cnn.legend.probability");
+    text = tr("cnn.focus.class", { ch, name: info.name, p: info.p });
+  } else {
+    const scope = info.scale === "module" ? tr("cnn.scope.module", { n: info.block + 1 }) : tr(`cnn.scope.${info.scale}`);
+    title = tr("cnn.legend.activation", { scope });
+    const kind = ["conv", "relu", "maxpool"].includes(info.layer_kind) ? tr(`cnn.kind.${info.layer_kind}`) : info.layer_kind;
+    text = tr("cnn.focus.neuron", { layer: info.layer, kind, ch, h: info.h, w: info.w, min: info.min, max: info.max });
+  }
+  paintLegendBar(info);
+  $("legend-title").textContent = title;
+  const ticks = $("legend-ticks");
+  ticks.replaceChildren();
+  for (const t of info.ticks) {
+    const tick = el("span", { class: "tick", style: `left:${(100 * t.position).toFixed(2)}%` }, t.label);
+    tick.dataset.value = String(t.value);
+    tick.dataset.colour = t.hex;
+    ticks.append(tick);
+  }
+  $("focus-text").textContent = text;
+}
+
+document.addEventListener("DOMContentLoaded", () => {
+  const host = $("overview");
+  host.addEventListener("keydown", overviewKeys);
+  host.addEventListener("focus", () => drawFocus());
+  host.addEventListener("scroll", () => drawFocus());
+  window.addEventListener("resize", () => drawFocus());
+  $("opt-scale").addEventListener("change", (e) => handle().setScale(e.target.value));
+  $("opt-shapes").addEventListener("change", (e) => {
+    document.querySelector(".overview-panel").classList.toggle("show-shapes", e.target.checked);
+    drawFocus();
+  });
+});
+
+/** Show the scale mode chosen through the handle in the control too. */
+export function setScale(mode) { $("opt-scale").value = mode; }
+
+window.addEventListener("glasslab:lang", () => {
+  if (!view.layout) return;
+  $("classes-count").textContent = classCount();
+  if (view.info) showFocus(view.info);
+});

@@ -1,0 +1,25 @@
+// The CNN explainer's views, one module each, and the object Python talks to:
+// window.glasslabCnnView = {connect(page), setLuts, input, overview, detail, model,
+// playground, ort}. Python (glasslab.web.cnn_page) calls the views with plain data and
+// typed arrays; the views call back through the page object it connects.
+
+import { setLuts } from "./colour.js";
+import * as detail from "./detail.js";
+import * as input from "./input.js";
+import { link } from "./link.js";
+import * as model from "./model-panel.js";
+import * as ort from "./ort.js";
+import * as overview from "./overview.js";
+import * as playground from "./playground.js";
+
+window.glasslabCnnView = {
+  connect(page) { link.page = page; },
+  setLuts,
+  setFocus: overview.setFocus,
+  input,
+  overview,
+  detail,
+  model,
+  playground,
+  ort,
+};
