@@ -15,6 +15,7 @@ from collections.abc import Iterator
 
 import numpy as np
 
+from glasslab.gan.guard import GanDiverged
 from glasslab.nn import MLP, sigmoid
 
 Stage = tuple[str, str, dict]
@@ -179,3 +180,48 @@ def code_lines(source: str, net: str, stage: str | None) -> list[list]:
     """``[[line, marked], ...]``: the source's lines, marked where ``stage`` runs them."""
     marks = STAGE_LINES[net].get(stage, ()) if stage else ()
     return [[line, any(m in line for m in marks)] for line in source.rstrip().splitlines()]
+
+
+class SlowMotion:
+    """Walks through whole iterations one stage at a time, each shown ``seconds`` long.
+
+    ``advance(lab, now)`` runs the next stage once its time has come and returns its
+    ``(net, index, count, name, text, arrays)``; None when it is not yet time (or the
+    lab changed under the walk, which then starts again), :data:`END` after an
+    iteration's last stage. ``stage`` and ``shown`` describe the stage on screen.
+    GanDiverged propagates.
+    """
+
+    END = "end"
+
+    def __init__(self, seconds: float = 0.9) -> None:
+        self.seconds = seconds
+        self.walker = None
+        self.stage = None  # {"network", "stage", "step", "of"}, for the page's state()
+        self.shown = None  # {"net", "index", "count", "name"}, "off" or None: the stage text
+        self.due = 0.0
+
+    def stop(self) -> None:
+        self.walker = None
+        self.stage = None
+
+    def advance(self, lab, now: float):
+        if now < self.due:
+            return None
+        self.due = now + self.seconds
+        if self.walker is None:
+            self.walker = iteration_stages(lab)
+        try:
+            item = next(self.walker)
+        except StopIteration:
+            self.walker = None
+            return self.END
+        except GanDiverged:
+            raise
+        except RuntimeError:
+            self.walker = None
+            return None
+        net, index, count, name = item[:4]
+        self.stage = {"network": net, "stage": name, "step": index, "of": count}
+        self.shown = {"net": net, "index": index, "count": count, "name": name}
+        return item

@@ -10,19 +10,21 @@ from __future__ import annotations
 import numpy as np
 
 from glasslab.colour import PURPLE_GREEN
+from glasslab.gan.config import MAX_BATCH
 from glasslab.gan.lab import MANIFOLD_CELLS, NUM_TRACKED, NUM_VIEW_REAL
 from glasslab.gan.metrics import GRID
+from glasslab.gan.settings import FIELDS, LAYERS, LR_MENU
 
 # D(x) = 0 (sure it is fake) -> purple, 0.5 (undecided) -> near white, 1 (sure it is real) -> green
 HEAT_STOPS = np.array(PURPLE_GREEN.positions)
 HEAT_COLOURS = np.array(PURPLE_GREEN.colours, dtype=np.float64)
 MAX_DRAWING = 4000  # points a person can draw for the drawing data set
-# Buffer sizes of the distribution view (site/js/gan-canvas.js allocates from these).
+# Buffer sizes of the distribution view (site/js/gan-canvas.js allocates from these);
+# a slow-motion batch has up to MAX_BATCH points.
 SIZES = {
     "grid": GRID,  # heatmap cells per side
     "manifold": MANIFOLD_CELLS + 1,  # manifold grid points per side
-    "real": NUM_VIEW_REAL,
-    "fake": NUM_TRACKED,
+    "points": max(NUM_VIEW_REAL, NUM_TRACKED, MAX_BATCH),  # real or fake points shown at once
     "drawing": MAX_DRAWING,
 }
 ARROW_MAX = 0.08  # longest arrow, in unit-square coordinates (32 px on the 400 px view)
@@ -96,3 +98,14 @@ def arrows(gradients: np.ndarray) -> np.ndarray:
     norm = np.sqrt((g**2).sum(axis=1, keepdims=True))
     length = ARROW_MAX * np.tanh(norm / ARROW_KNEE)
     return g * (length / np.maximum(norm, 1e-12))
+
+
+def noise_mass(noise_dist: str) -> np.ndarray | None:
+    """The manifold cells' noise mass for ``manifold_alpha``: None (equal) for uniform noise."""
+    return gaussian_cell_mass(MANIFOLD_CELLS) if noise_dist == "gaussian" else None
+
+
+def page_setup() -> dict:
+    """What the page's JavaScript views are set up with: the buffer sizes, the settings
+    that have controls, the learning-rate menu and the layers of the distribution view."""
+    return {"sizes": SIZES, "fields": FIELDS, "lr_menu": LR_MENU, "layers": LAYERS}

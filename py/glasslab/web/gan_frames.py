@@ -1,0 +1,142 @@
+"""GAN lab page, the frame loop: training inside a time budget, slow motion, and the
+typed-array writes that feed the views of ``site/js/gan-*.js`` (``assign``, no lists)."""
+
+from __future__ import annotations
+
+import inspect
+import time
+
+import numpy as np
+
+from glasslab.gan import GanDiverged, GanLab
+from glasslab.gan import view as gan_view
+from glasslab.gan.pace import Pace
+from glasslab.gan.stages import STEP_FUNCTIONS, SlowMotion, code_lines
+from glasslab.web import bridge
+from glasslab.web.i18n import Text
+
+TRAIN_BUDGET_S = 0.010  # training time per animation frame; the rest is drawing
+METRICS_EVERY = 6  # frames between divergence/chart updates while playing
+STAGE_SECONDS = 0.9  # slow motion: time each sub-step stays on screen
+SOURCES = {
+    "d": inspect.getsource(GanLab.discriminator_step),
+    "g": inspect.getsource(GanLab.generator_step),
+}
+
+
+class Frames:
+    """What happens in each animation frame for ``page`` (a ``GanPage``)."""
+
+    def __init__(self, page) -> None:
+        self.page = page
+        self.view = page.view
+        self.canvas = page.view.canvas
+        self.pace = Pace()
+        self.motion = SlowMotion(STAGE_SECONDS)
+        self.frame = 0
+        self.dirty = True  # True: redraw from the lab; "batch": the slow-motion batch shown
+        self.real_dirty = True
+        self.code_shown = ("d", None)
+        self.kl = self.js_div = None
+        self._heat = np.empty((gan_view.GRID, gan_view.GRID, 4), dtype=np.uint8)
+
+    def tick(self, _now=None) -> None:
+        """Called by site/js/gan-page.js once per animation frame."""
+        page = self.page
+        self.frame += 1
+        if page.playing:
+            try:
+                if page.slow:
+                    self.advance_stage()
+                else:
+                    self.dirty = True
+                    self.pace.train(page.lab, TRAIN_BUDGET_S)
+            except GanDiverged as exc:
+                page.pause()
+                page.messages.show(Text("gan.msg.diverged", detail=exc))
+            if not page.slow and self.frame % METRICS_EVERY == 0:
+                self.update_metrics(push=True)
+        if self.dirty:
+            self.refresh()
+
+    def stop_stages(self) -> None:
+        self.motion.stop()
+        self.view.graph.highlight(None, None)
+
+    def advance_stage(self) -> None:
+        item = self.motion.advance(self.page.lab, time.perf_counter())
+        if item == SlowMotion.END:
+            self.update_metrics(push=True)
+        if not isinstance(item, tuple):
+            return
+        net, _index, _count, name, _text, arrays = item
+        self.view.graph.highlight(name, net)
+        self.show_stage_text()
+        self.show_code(net, name)
+        self.dirty = True
+        if name in ("sample", "classify") and "fake" in arrays:
+            # show this batch rather than the tracked samples
+            if "real" in arrays:
+                self.put_points("real", arrays["real"])
+            self.put_points("fake", arrays["fake"])
+            self.canvas.showGrad = False
+            self.dirty = "batch"
+        else:
+            self.canvas.showGrad = True
+            self.real_dirty = True
+        if name == "update":
+            self.update_metrics(push=False)
+
+    def show_stage_text(self) -> None:
+        if self.motion.shown is not None:
+            self.view.graph.stageText(bridge.to_js(self.motion.shown))
+
+    def show_code(self, net: str, stage: str | None) -> None:
+        self.code_shown = (net, stage)
+        lines = code_lines(SOURCES[net], net, stage)
+        self.view.code.show(
+            bridge.to_js({"fn": STEP_FUNCTIONS[net], "stage": stage, "lines": lines})
+        )
+
+    # ------------------------------------------------------------ views
+
+    def put_points(self, which: str, points: np.ndarray) -> None:
+        flat = np.ascontiguousarray(points, dtype=np.float32).reshape(-1)
+        canvas = self.canvas
+        (canvas.real if which == "real" else canvas.fake).subarray(0, flat.size).assign(flat)
+        setattr(canvas, "nReal" if which == "real" else "nFake", points.shape[0])
+
+    def refresh(self) -> None:
+        lab, canvas = self.page.lab, self.canvas
+        if self.dirty != "batch":
+            if self.real_dirty:
+                self.put_points("real", lab.real_samples())
+                self.real_dirty = False
+            self.put_points("fake", lab.tracked_fakes())
+            grads = gan_view.arrows(lab.tracked_gradients()).astype(np.float32)
+            canvas.grad.subarray(0, grads.size).assign(grads.reshape(-1))
+        canvas.heat.assign(gan_view.heat_rgba(lab.discriminator_field(), self._heat).reshape(-1))
+        if canvas.layers.manifold:
+            grid = lab.manifold()
+            canvas.manifoldDim = lab.config.noise_dim
+            canvas.manifold.subarray(0, grid.size).assign(grid.astype(np.float32).reshape(-1))
+            if lab.config.noise_dim == 2:
+                alpha = gan_view.manifold_alpha(grid, gan_view.noise_mass(lab.config.noise_dist))
+                canvas.manifoldAlpha.assign(alpha.astype(np.float32).reshape(-1))
+        canvas.draw()
+        self.dirty = False
+        rate = f"{self.pace.rate:,.0f}" if self.page.playing else None
+        fps = f"{self.view.frameStats().fps:.0f}"
+        self.view.controls.counter(f"{lab.iteration:,}", rate, fps)
+
+    def update_metrics(self, push: bool) -> None:
+        lab = self.page.lab
+        self.kl, self.js_div = lab.divergence()
+        d_loss, g_loss = lab.d_loss, lab.g_loss
+        if push:
+            self.view.charts.push(lab.iteration, d_loss, g_loss, self.kl, self.js_div)
+            self.view.charts.draw()
+        d = "—" if d_loss is None else f"{d_loss:.4f}"
+        g = "—" if g_loss is None else f"{g_loss:.4f}"
+        self.view.charts.values(d, g, f"{self.kl:.3f}", f"{self.js_div:.3f}")
+        self.view.graph.loss(d[:5], g[:5])

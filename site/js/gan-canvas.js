@@ -1,0 +1,178 @@
+// GAN lab: the layered distribution canvas (#gan-canvas) and its drawing pad.
+// Python (glasslab.web.gan_frames) writes points, gradients, the heatmap and the
+// manifold into the typed arrays below in bulk (TypedArray.assign) and calls draw();
+// the buffer sizes come from Python (glasslab.gan.view.SIZES). Nothing here computes
+// anything about the GAN. Purple (fake) and green (real) are the CSS custom properties
+// --accent and --real of css/glasslab.css.
+import { $ } from "./dom.js";
+
+const SIZE = 400;  // canvas pixels (the unit square)
+const GRAD = "#c2410c";  // gradient arrows (the .swatch.grad colour of css/gan.css)
+const GRID_LINE = "#dfe3ea";
+
+/** [r, g, b] of a CSS custom property holding a #rrggbb colour. */
+export function cssRgb(name) {
+  const hex = getComputedStyle(document.documentElement).getPropertyValue(name).trim().replace("#", "");
+  return [0, 2, 4].map((i) => parseInt(hex.slice(i, i + 2), 16));
+}
+export const rgba = (rgb, alpha) => `rgba(${rgb[0]},${rgb[1]},${rgb[2]},${alpha})`;
+
+export function createCanvas() {
+  const element = () => $("gan-canvas");
+  const heatCanvas = document.createElement("canvas");
+  let grid = 0, side = 0, fakeRgb = [0, 0, 0], realRgb = [0, 0, 0];
+  const canvas = {
+    real: new Float32Array(0), nReal: 0,
+    fake: new Float32Array(0), nFake: 0,
+    grad: new Float32Array(0),
+    heat: new Uint8ClampedArray(0),
+    manifold: new Float32Array(0),
+    manifoldAlpha: new Float32Array(0),
+    manifoldDim: 2,
+    layers: { heatmap: true, real: true, fake: true, gradients: true, manifold: false },
+    drawingMode: false,  // the "draw your own" data set, unit-square coordinates
+    drawing: new Float32Array(0), nDrawing: 0,
+    showGrad: true,  // false while slow motion shows a training batch instead of the tracked fakes
+  };
+
+  canvas.allocate = function (sizes) {
+    grid = sizes.grid; side = sizes.manifold;
+    heatCanvas.width = grid; heatCanvas.height = grid;
+    canvas.real = new Float32Array(sizes.points * 2);
+    canvas.fake = new Float32Array(sizes.points * 2);
+    canvas.grad = new Float32Array(sizes.points * 2);
+    canvas.heat = new Uint8ClampedArray(grid * grid * 4);
+    canvas.manifold = new Float32Array(side * side * 2);
+    canvas.manifoldAlpha = new Float32Array((side - 1) * (side - 1));
+    canvas.drawing = new Float32Array(sizes.drawing * 2);
+    fakeRgb = cssRgb("--accent"); realRgb = cssRgb("--real");
+  };
+
+  const toCanvas = (x, y) => [x * SIZE, (1 - y) * SIZE];
+
+  canvas.draw = function () {
+    const ctx = element().getContext("2d");
+    ctx.clearRect(0, 0, SIZE, SIZE);
+    ctx.fillStyle = "#ffffff";
+    ctx.fillRect(0, 0, SIZE, SIZE);
+    if (canvas.drawingMode) { drawDrawing(ctx); return; }
+    if (canvas.layers.heatmap && grid) {
+      heatCanvas.getContext("2d").putImageData(new ImageData(canvas.heat, grid, grid), 0, 0);
+      ctx.imageSmoothingEnabled = true;
+      ctx.drawImage(heatCanvas, 0, 0, SIZE, SIZE);
+    }
+    if (canvas.layers.manifold) drawManifold(ctx);
+    if (canvas.layers.real) drawPoints(ctx, canvas.real, canvas.nReal, rgba(realRgb, 1), 2.2);
+    if (canvas.layers.gradients && canvas.showGrad) drawGradients(ctx);
+    if (canvas.layers.fake) drawPoints(ctx, canvas.fake, canvas.nFake, rgba(fakeRgb, 1), 2.6);
+  };
+
+  function drawPoints(ctx, xy, n, colour, radius) {
+    ctx.fillStyle = colour;
+    ctx.strokeStyle = "rgba(255,255,255,0.85)";
+    ctx.lineWidth = 0.8;
+    ctx.beginPath();
+    for (let i = 0; i < n; i++) {
+      const [px, py] = toCanvas(xy[2 * i], xy[2 * i + 1]);
+      ctx.moveTo(px + radius, py);
+      ctx.arc(px, py, radius, 0, 2 * Math.PI);
+    }
+    ctx.fill();
+    ctx.stroke();
+  }
+
+  function drawGradients(ctx) {
+    ctx.strokeStyle = GRAD;
+    ctx.lineWidth = 1.2;
+    ctx.beginPath();
+    for (let i = 0; i < canvas.nFake; i++) {
+      const [x0, y0] = toCanvas(canvas.fake[2 * i], canvas.fake[2 * i + 1]);
+      const dx = canvas.grad[2 * i] * SIZE, dy = -canvas.grad[2 * i + 1] * SIZE;
+      const len = Math.hypot(dx, dy);
+      if (len < 0.5) continue;
+      const x1 = x0 + dx, y1 = y0 + dy;
+      ctx.moveTo(x0, y0); ctx.lineTo(x1, y1);
+      const head = Math.min(5, len * 0.5), ux = dx / len, uy = dy / len;
+      ctx.moveTo(x1, y1); ctx.lineTo(x1 - head * (ux - 0.5 * uy), y1 - head * (uy + 0.5 * ux));
+      ctx.moveTo(x1, y1); ctx.lineTo(x1 - head * (ux + 0.5 * uy), y1 - head * (uy - 0.5 * ux));
+    }
+    ctx.stroke();
+  }
+
+  function drawManifold(ctx) {
+    const m = canvas.manifold;
+    if (canvas.manifoldDim === 1) {
+      ctx.strokeStyle = rgba(fakeRgb, 0.8); ctx.lineWidth = 2;
+      ctx.beginPath();
+      for (let i = 0; i < side; i++) {
+        const [px, py] = toCanvas(m[2 * i], m[2 * i + 1]);
+        if (i === 0) ctx.moveTo(px, py); else ctx.lineTo(px, py);
+      }
+      ctx.stroke();
+      return;
+    }
+    const at = (r, c) => toCanvas(m[2 * (r * side + c)], m[2 * (r * side + c) + 1]);
+    ctx.strokeStyle = rgba(fakeRgb, 0.35); ctx.lineWidth = 0.6;
+    for (let r = 0; r < side - 1; r++) {
+      for (let c = 0; c < side - 1; c++) {
+        const a = at(r, c), b = at(r, c + 1), d = at(r + 1, c + 1), e = at(r + 1, c);
+        ctx.beginPath();
+        ctx.moveTo(a[0], a[1]); ctx.lineTo(b[0], b[1]); ctx.lineTo(d[0], d[1]); ctx.lineTo(e[0], e[1]);
+        ctx.closePath();
+        ctx.fillStyle = rgba(fakeRgb, canvas.manifoldAlpha[r * (side - 1) + c].toFixed(3));
+        ctx.fill(); ctx.stroke();
+      }
+    }
+  }
+
+  function drawDrawing(ctx) {
+    ctx.strokeStyle = GRID_LINE;
+    for (let i = 1; i < 10; i++) {
+      ctx.beginPath(); ctx.moveTo(i * SIZE / 10, 0); ctx.lineTo(i * SIZE / 10, SIZE);
+      ctx.moveTo(0, i * SIZE / 10); ctx.lineTo(SIZE, i * SIZE / 10); ctx.stroke();
+    }
+    drawPoints(ctx, canvas.drawing, canvas.nDrawing, rgba(realRgb, 1), 3);
+  }
+
+  // ---- the drawing pad: mouse, pen and touch through pointer events
+  canvas.startDrawing = function () {
+    canvas.drawingMode = true;
+    canvas.nDrawing = 0;
+    $("draw-hint").hidden = false;
+    canvas.draw();
+  };
+  canvas.endDrawing = function () {
+    canvas.drawingMode = false;
+    $("draw-hint").hidden = true;
+  };
+  canvas.clearDrawing = function () {
+    canvas.nDrawing = 0;
+    canvas.draw();
+  };
+  function pointerToUnit(event) {
+    const rect = element().getBoundingClientRect();
+    return [(event.clientX - rect.left) / rect.width, 1 - (event.clientY - rect.top) / rect.height];
+  }
+  let pressing = false;
+  function addPoint(event) {
+    if (!canvas.drawingMode || canvas.nDrawing * 2 >= canvas.drawing.length) return;
+    const [x, y] = pointerToUnit(event);
+    if (x < 0 || x > 1 || y < 0 || y > 1) return;
+    const n = canvas.nDrawing;
+    if (n > 0) {  // keep points a little apart while dragging
+      const dx = canvas.drawing[2 * n - 2] - x, dy = canvas.drawing[2 * n - 1] - y;
+      if (event.type === "pointermove" && dx * dx + dy * dy < 0.0002) return;
+    }
+    canvas.drawing[2 * n] = x; canvas.drawing[2 * n + 1] = y; canvas.nDrawing = n + 1;
+    canvas.draw();
+  }
+  document.addEventListener("pointerdown", (e) => {
+    if (e.target !== element() || !canvas.drawingMode) return;
+    pressing = true; element().setPointerCapture(e.pointerId); addPoint(e); e.preventDefault();
+  });
+  document.addEventListener("pointermove", (e) => { if (pressing) addPoint(e); });
+  document.addEventListener("pointerup", () => { pressing = false; });
+  document.addEventListener("pointercancel", () => { pressing = false; });
+  $("btn-draw-clear")?.addEventListener("click", () => canvas.clearDrawing());
+  return canvas;
+}

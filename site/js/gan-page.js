@@ -1,0 +1,59 @@
+// GAN lab page: puts the views together as window.glasslabGanView (what Python's
+// glasslab.web.gan_page talks to) and runs the frame loop: once per animation frame
+// Python trains inside a time budget, then writes the views and draws.
+import { createCanvas } from "./gan-canvas.js";
+import { createCharts } from "./gan-charts.js";
+import { createCode } from "./gan-code.js";
+import { createControls } from "./gan-controls.js";
+import { createGraph } from "./gan-graph.js";
+
+const canvas = createCanvas();
+const graph = createGraph();
+const controls = createControls(canvas);
+const frameTimes = new Float32Array(120);
+let frameIndex = 0, lastFrame, tick = null;
+
+const view = {
+  canvas,
+  charts: createCharts(),
+  graph,
+  code: createCode(),
+  controls: {
+    show(state) { controls.show(state); graph.shapes(state); },
+    counter: controls.counter,
+    setLayer: controls.setLayer,
+  },
+  /** Python is ready: `page` is its page object, `setup` {sizes, lr_menu, layers}. */
+  start(page, setup) {
+    canvas.allocate(setup.sizes);
+    controls.bind(page, setup);
+    tick = page.tick;
+  },
+  /** Save a file the person asked for (a model as JSON). */
+  download(name, text) {
+    const url = URL.createObjectURL(new Blob([text], { type: "application/json" }));
+    const link = document.createElement("a");
+    link.href = url; link.download = name;
+    document.body.appendChild(link); link.click(); link.remove();
+    setTimeout(() => URL.revokeObjectURL(url), 1000);
+  },
+  /** Frame statistics of the last 120 frames: {fps, mean_ms, p95_ms}. */
+  frameStats() {
+    const n = Math.min(frameIndex, frameTimes.length);
+    if (n === 0) return { fps: 0, p95_ms: 0, mean_ms: 0 };
+    const t = Array.from(frameTimes.slice(0, n)).sort((a, b) => a - b);
+    const mean = t.reduce((a, b) => a + b, 0) / n;
+    return { fps: 1000 / mean, mean_ms: mean, p95_ms: t[Math.min(n - 1, Math.floor(0.95 * n))] };
+  },
+};
+window.glasslabGanView = view;
+
+function frame(now) {
+  if (lastFrame !== undefined) { frameTimes[frameIndex % frameTimes.length] = now - lastFrame; frameIndex++; }
+  lastFrame = now;
+  if (tick) {
+    try { tick(now); } catch (error) { console.error(error); }
+  }
+  requestAnimationFrame(frame);
+}
+requestAnimationFrame(frame);
