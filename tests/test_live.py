@@ -63,9 +63,8 @@ def test_refused_edits_name_their_line_and_change_nothing(source, line, words):
 
 def test_nothing_but_the_definition_runs_when_compiling():
     ran = []
-    compile_function(
-        "def f(x):\n    ran.append(1)\n    return x\n", "f", {"ran": ran}, [("x", "POSITIONAL_OR_KEYWORD")]
-    )
+    source = "def f(x):\n    ran.append(1)\n    return x\n"
+    compile_function(source, "f", {"ran": ran}, [("x", "POSITIONAL_OR_KEYWORD")])
     assert ran == []
 
 

@@ -1,4 +1,4 @@
-'''Exercises that check themselves: write one small function, compare it with the reference.
+"""Exercises that check themselves: write one small function, compare it with the reference.
 
 Each :class:`Exercise` has an ``id`` (the ``?exercise=ID`` of its page), the ``page`` it
 belongs to, the name and starter code of the function the student completes (a gap
@@ -12,7 +12,7 @@ tolerance. It returns plain data: ``{"passed": True}`` or the first problem:
 ``{"passed": False, "reason", "trial", "index", "got", "expected", "line", "detail"}``
 with ``reason`` one of ``"code"`` (refused, raised or stopped by the guard), ``"type"``
 (not numbers), ``"shape"``, ``"value"``.
-'''
+"""
 
 from __future__ import annotations
 
@@ -57,7 +57,8 @@ def _ref_d_loss(real_logits, fake_logits):
 
 
 def _ref_d_grad(real_logits, fake_logits):
-    return (_sigmoid(real_logits) - 1.0) / real_logits.size, _sigmoid(fake_logits) / fake_logits.size
+    grad_real = (_sigmoid(real_logits) - 1.0) / real_logits.size
+    return grad_real, _sigmoid(fake_logits) / fake_logits.size
 
 
 def _ref_g_loss(fake_logits):
@@ -138,11 +139,11 @@ _add(
     loss_fake = ...  # -mean log(1 - D(G(z)))
     return loss_real + loss_fake
 ''',
-        solution='''def discriminator_loss(real_logits, fake_logits):
+        solution="""def discriminator_loss(real_logits, fake_logits):
     loss_real = np.mean(np.logaddexp(0, -real_logits))
     loss_fake = np.mean(np.logaddexp(0, fake_logits))
     return loss_real + loss_fake
-''',
+""",
         reference=_ref_d_loss,
         inputs=lambda rng: (_logits(rng), _logits(rng)),
     )
@@ -165,11 +166,11 @@ _add(
     grad_fake = ...
     return grad_real, grad_fake
 ''',
-        solution='''def discriminator_gradient(real_logits, fake_logits):
+        solution="""def discriminator_gradient(real_logits, fake_logits):
     d_real = 1 / (1 + np.exp(-real_logits))
     d_fake = 1 / (1 + np.exp(-fake_logits))
     return (d_real - 1) / real_logits.size, d_fake / fake_logits.size
-''',
+""",
         reference=_ref_d_grad,
         inputs=lambda rng: (_logits(rng), _logits(rng)),
     )
@@ -187,9 +188,9 @@ _add(
     """
     return ...
 ''',
-        solution='''def generator_loss(fake_logits):
+        solution="""def generator_loss(fake_logits):
     return np.mean(np.logaddexp(0, -fake_logits))
-''',
+""",
         reference=_ref_g_loss,
         inputs=lambda rng: (_logits(rng),),
     )
@@ -213,7 +214,7 @@ _add(
     params = params - lr * m_hat / (np.sqrt(v_hat) + eps)
     return params, m, v
 ''',
-        solution='''def adam_step(params, grads, m, v, t, lr):
+        solution="""def adam_step(params, grads, m, v, t, lr):
     beta1, beta2, eps = 0.9, 0.999, 1e-8
     m = beta1 * m + (1 - beta1) * grads
     v = beta2 * v + (1 - beta2) * grads**2
@@ -221,7 +222,7 @@ _add(
     v_hat = v / (1 - beta2**t)
     params = params - lr * m_hat / (np.sqrt(v_hat) + eps)
     return params, m, v
-''',
+""",
         reference=_ref_adam,
         inputs=_adam_inputs,
     )
@@ -235,9 +236,9 @@ _add(
     """ReLU, element by element: max(0, x)."""
     return ...
 ''',
-        solution='''def relu(x):
+        solution="""def relu(x):
     return np.maximum(x, 0)
-''',
+""",
         reference=_ref_relu,
         inputs=lambda rng: (rng.normal(size=(int(rng.integers(2, 7)), int(rng.integers(2, 7)))),),
     )
@@ -256,14 +257,14 @@ _add(
             out[i, j] = ...
     return out
 ''',
-        solution='''def max_pool_2x2(x):
+        solution="""def max_pool_2x2(x):
     h, w = x.shape[0] // 2, x.shape[1] // 2
     out = np.zeros((h, w))
     for i in range(h):
         for j in range(w):
             out[i, j] = x[2 * i : 2 * i + 2, 2 * j : 2 * j + 2].max()
     return out
-''',
+""",
         reference=_ref_maxpool,
         inputs=lambda rng: (rng.normal(size=(int(rng.integers(2, 9)), int(rng.integers(2, 9)))),),
     )
@@ -286,7 +287,7 @@ _add(
             out[i, j] = ...
     return out
 ''',
-        solution='''def convolve(image, kernel, bias):
+        solution="""def convolve(image, kernel, bias):
     k = kernel.shape[0]
     h, w = image.shape[0] - k + 1, image.shape[1] - k + 1
     out = np.zeros((h, w))
@@ -294,7 +295,7 @@ _add(
         for j in range(w):
             out[i, j] = np.sum(image[i : i + k, j : j + k] * kernel) + bias
     return out
-''',
+""",
         reference=_ref_conv,
         inputs=lambda rng: (
             rng.uniform(0, 1, (int(rng.integers(5, 10)), int(rng.integers(5, 10)))),
@@ -317,11 +318,11 @@ _add(
     e = ...
     return e / e.sum()
 ''',
-        solution='''def softmax(logits, temperature):
+        solution="""def softmax(logits, temperature):
     z = logits / temperature
     e = np.exp(z - z.max())
     return e / e.sum()
-''',
+""",
         reference=_ref_softmax,
         inputs=lambda rng: (
             rng.normal(0, 5, int(rng.integers(2, 11))),
@@ -428,12 +429,13 @@ def check(exercise_id: str, source: str, seed: int | None = None, seconds: float
                 }
             where = _first_difference(g, e)
             if where is not None:
+                position = np.unravel_index(where, e.shape) if e.ndim else ()
                 return {
                     "passed": False,
                     "reason": "value",
                     "trial": trial,
                     "index": index,
-                    "position": [int(i) for i in np.unravel_index(where, e.shape)] if e.ndim else [],
+                    "position": [int(i) for i in position],
                     "got": _plain(g.reshape(-1)[where]),
                     "expected": _plain(e.reshape(-1)[where]),
                 }
