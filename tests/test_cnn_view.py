@@ -145,3 +145,77 @@ def test_the_ort_comparison_verdict():
     assert compare.verdict(0.0, 0)[0] == "no comparable outputs"
     assert compare.verdict(1e-6, 1) == ("agree", "cnn.ort.agree", {"diff": "1.00e-06", "n": 1})
     assert compare.verdict(0.5, 3)[:2] == ("differ", "cnn.ort.differ_n")
+
+
+def test_labels_preview_and_page_state():
+    from types import SimpleNamespace
+
+    assert cnn_view.parse_labels(" a\n\nb \n") == ["a", "b"]
+    assert cnn_view.parse_labels('["x", 2]') == ["x", "2"]
+    assert cnn_view.parse_labels("") == []
+    with pytest.raises(ValueError) as bad:
+        cnn_view.parse_labels("[1,")
+    assert bad.value.args[0] == "json"
+    with pytest.raises(ValueError) as other:
+        cnn_view.parse_labels('["a"] ["b"]')
+    assert other.value.args[0] == "json"
+    grey = np.full((2, 3, 1), 0.5, np.float32)
+    rgba = cnn_view.preview_image(grey)
+    assert rgba.shape == (2, 3, 4) and tuple(rgba[0, 0]) == (128, 128, 128, 255)
+    page = SimpleNamespace(
+        model=None,
+        probs=None,
+        labels=[],
+        col_layers=[],
+        image_name="",
+        model_name="",
+        scale_mode="module",
+        render_ms=None,
+        ready=False,
+        focus=(0, 0),
+        detail_state=None,
+        message=None,
+        message_kind=None,
+        ort_max_diff=None,
+        ort_status="waiting",
+    )
+    state = cnn_view.page_state(page)
+    assert state["page"] == "cnn" and state["top"] is None and state["columns"] == ["input"]
+    assert cnn_view.median_ms(lambda: None, 3) >= 0
+
+
+def test_focus_info_of_each_column_kind(tmp_path_factory):
+    from types import SimpleNamespace
+
+    from glasslab.cnn.model import load
+    from glasslab.cnn.preprocess import prepare
+    from test_cnn_reference import build_tinyvgg, sample_images
+
+    folder = build_tinyvgg(tmp_path_factory.getbasetemp())
+    model = load(folder / "tinyvgg.onnx")
+    x = prepare(sample_images(folder)[0][2])
+    acts = model.forward(x)
+    cols, blocks = cnn_view.overview_blocks(model)
+    luts = cnn_view.page_luts()
+    page = SimpleNamespace(
+        x=x,
+        acts=acts,
+        probs=model.probabilities(acts),
+        labels=list(model.labels),
+        model=model,
+        col_layers=cols,
+        col_blocks=blocks,
+        scale_mode="module",
+        limits=cnn_view.limits([acts[model.layers[i].name] for i in cols], blocks, "module"),
+        lut_act=luts["activation"],
+        lut_prob=luts["probability"],
+    )
+    inp = cnn_view.focus_info(0, 2, page)
+    assert inp["kind"] == "input" and inp["tint"] == list(cnn_view.INPUT_TINTS[3][2])
+    neuron = cnn_view.focus_info(2, 1, page)
+    assert neuron["kind"] == "neuron" and neuron["layer"] == model.layers[cols[1]].name
+    lim = float(page.limits[1][1])
+    assert [t["value"] for t in neuron["ticks"]] == pytest.approx([-lim, -lim / 2, 0, lim / 2, lim])
+    top = int(np.argmax(page.probs))
+    cls = cnn_view.focus_info(len(cols) + 1, top, page)
+    assert cls["kind"] == "class" and cls["name"] == page.labels[top]

@@ -16,7 +16,9 @@
 
 from __future__ import annotations
 
+import json
 import math
+import time
 
 import numpy as np
 
@@ -337,3 +339,89 @@ def focus_info(col: int, ch: int, page) -> dict:
         "ticks": page.lut_act.ticks(-lim, lim, 5),
         "lut": "activation",
     }
+
+
+def page_luts() -> dict[str, Lut]:
+    """The colour tables of the CNN views: activations, weights, probabilities."""
+    return {
+        "activation": Lut(colour.RED_BLUE),
+        "weight": Lut(colour.BROWN_GREEN),
+        "probability": Lut(colour.ORANGES),
+    }
+
+
+def preview_image(x: np.ndarray) -> np.ndarray:
+    """The ``(H, W, C)`` network input in 0..1 as an RGBA picture (grey as grey)."""
+    x = x if x.shape[2] == 3 else np.repeat(x[:, :, :1], 3, axis=2)
+    rgba = np.empty(x.shape[:2] + (4,), np.uint8)
+    rgba[:, :, :3] = np.rint(np.clip(x, 0, 1) * 255)
+    rgba[:, :, 3] = 255
+    return rgba
+
+
+def parse_labels(text: str) -> list[str]:
+    """Class names from a JSON list or one name per line. A bad JSON text raises
+    ``ValueError("json", detail)``, JSON that is no list ``ValueError("list")``."""
+    text = text.strip()
+    if not text:
+        return []
+    if text.startswith("["):
+        try:
+            names = json.loads(text)
+        except ValueError as exc:
+            raise ValueError("json", str(exc)) from None
+        if not isinstance(names, list):
+            raise ValueError("list")
+        return [str(n) for n in names]
+    return [line.strip() for line in text.splitlines() if line.strip()]
+
+
+def page_state(page) -> dict:
+    """``window.glasslab.state()`` of the CNN page (see the README) from the page's
+    fields: ``model``, ``probs``, ``labels``, ``col_layers``, ``image_name``,
+    ``model_name``, ``scale_mode``, ``render_ms`` and the ``ready``, ``focus``,
+    ``detail``, ``message``, ``message_kind``, ``ort_max_diff``, ``ort_status`` it
+    read from its views."""
+    m = page.model
+    probs = [float(p) for p in page.probs] if page.probs is not None else []
+    top = int(np.argmax(probs)) if probs else None
+    return {
+        "page": "cnn",
+        "ready": page.ready,
+        "image": page.image_name,
+        "label": page.labels[top] if top is not None else None,
+        "top": top,
+        "probabilities": probs,
+        "classes": list(page.labels),
+        "model": page.model_name,
+        "input_shape": list(m.input_shape) if m else None,
+        "layers": [la.name for la in m.layers] if m else [],
+        "columns": ["input"] + [m.layers[i].name for i in page.col_layers],
+        "ort_max_diff": page.ort_max_diff,
+        "ort_status": page.ort_status,
+        "scale": page.scale_mode,
+        "focus": list(page.focus) if m else [0, 0],
+        "detail": page.detail_state,
+        "message": page.message,
+        "message_kind": page.message_kind,
+        "render_ms": page.render_ms,
+    }
+
+
+def overview_blocks(model) -> tuple[list[int], list[int]]:
+    """The overview's map columns (layer indices, :func:`overview_columns`) and the block
+    of each (:func:`modules`)."""
+    kinds = [la.kind for la in model.layers]
+    columns = overview_columns(kinds, [la.shape for la in model.layers])
+    blocks = modules(kinds)
+    return columns, [blocks[i] for i in columns]
+
+
+def median_ms(fn, runs: int) -> float:
+    """The median wall time of ``runs`` calls of ``fn``, in milliseconds."""
+    times = []
+    for _ in range(runs):
+        t0 = time.perf_counter()
+        fn()
+        times.append((time.perf_counter() - t0) * 1000)
+    return float(np.median(times))

@@ -1,9 +1,6 @@
-"""CNN page: the detail dialog's glue and the typed arrays the CNN views get.
-
-The numbers of a detail come from :mod:`glasslab.cnn.detail`; this hands them to the
-view (``site/js/cnn/detail.js``) once, arrays as ``Float32Array``, and reads back which
-cell it shows.
-"""
+"""CNN page: typed arrays for the CNN views, and the detail dialog's glue (the data of
+:mod:`glasslab.cnn.detail` goes to ``site/js/cnn/detail.js`` once; it says which cell
+it shows)."""
 
 from __future__ import annotations
 
@@ -15,9 +12,9 @@ from glasslab.web import bridge
 
 
 def u8(data: bytes):
-    arr = js.Uint8Array.new(len(data))
-    arr.assign(data)
-    return arr
+    out = js.Uint8Array.new(len(data))
+    out.assign(data)
+    return out
 
 
 def float32(array: np.ndarray):
@@ -27,15 +24,14 @@ def float32(array: np.ndarray):
     return out
 
 
-def onnx_input(model, x):
-    """The model's ONNX input for image ``x``: (Float32Array, dims)."""
+def onnx_input(model, x) -> tuple:
+    """The model's ONNX input tensor for image ``x``: ``(Float32Array, dims)``."""
     inp = model.to_onnx_input(x)
     return float32(inp), bridge.to_js([int(d) for d in inp.shape])
 
 
 def with_arrays(data: dict):
-    """A JS object of ``data``: arrays become Float32Arrays (their shapes in ``shapes``),
-    everything else goes through JSON."""
+    """``data`` as a JS object: arrays as Float32Arrays (``shapes``), the rest as JSON."""
     arrays = {k: v for k, v in data.items() if isinstance(v, np.ndarray)}
     plain = {k: v for k, v in data.items() if k not in arrays}
     plain["shapes"] = {k: [int(d) for d in v.shape] for k, v in arrays.items()}
@@ -46,21 +42,20 @@ def with_arrays(data: dict):
 
 
 class DetailGlue:
-    """Which detail is open (``pick`` = (column, channel), ``kind``, ``layer``) and the
-    view that shows it."""
+    """The open detail (``pick`` = (column, channel) and its data) and its view."""
 
     def __init__(self, view) -> None:
-        self.view = view
-        self.pick = None
-        self.shown: dict | None = None
+        self.view, self.pick, self.shown = view, None, None
 
     def open(self, page, col: int, ch: int) -> None:
-        if col > len(page.col_layers):
-            layer = "output"
-        elif col == 0:
-            layer = "input"
-        else:
-            layer = page.model.layers[page.col_layers[col - 1]]
+        inner = 0 < col <= len(page.col_layers)
+        layer = (
+            page.model.layers[page.col_layers[col - 1]]
+            if inner
+            else "input"
+            if col == 0
+            else "output"
+        )
         data = details.detail_for(page.model, page.x, page.acts, layer, ch)
         if data["kind"] == "output":
             data["labels"] = list(page.labels)
@@ -73,22 +68,16 @@ class DetailGlue:
     def is_open(self) -> bool:
         return self.shown is not None and bool(self.view.isOpen())
 
-    def reopen(self, page) -> None:
-        """Show the open detail again on new activations."""
+    def reopen(self, page) -> None:  # the open detail on new activations
         if self.is_open():
             self.open(page, *self.pick)
 
-    def set_cell(self, r: int, c: int) -> None:
+    def set_cell(self, r, c) -> None:
         self.view.setCell(int(r), int(c))
 
     def state(self) -> dict | None:
         if not self.is_open():
             return None
-        cell = self.view.cell()
-        d = self.shown
-        return {
-            "kind": d["kind"],
-            "layer": d["layer"],
-            "channel": d["channel"],
-            "cell": None if cell is None else [int(v) for v in cell.to_py()],
-        }
+        cell, d = self.view.cell(), self.shown
+        cell = None if cell is None else [int(v) for v in cell.to_py()]
+        return {"kind": d["kind"], "layer": d["layer"], "channel": d["channel"], "cell": cell}

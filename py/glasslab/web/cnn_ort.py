@@ -1,4 +1,5 @@
-"""CNN page: ONNX Runtime Web runs the same model as the reference (``site/js/cnn/ort.js``)."""
+"""CNN page: ONNX Runtime Web (``site/js/cnn/ort.js``) runs the same model as the reference;
+:mod:`glasslab.cnn.compare` says how far its activations are from NumPy's."""
 
 from __future__ import annotations
 
@@ -12,35 +13,22 @@ from glasslab.web.cnn_detail import onnx_input, u8
 
 
 class OrtCheck:
-    """Loads each model into ONNX Runtime Web and compares every layer it returns with
-    NumPy's activations after each image change (``status``, ``max_diff``)."""
+    """Loads each model into the runner and compares every layer it returns after each
+    image change; ``status`` and ``max_diff`` are what ``state()`` reports."""
 
     def __init__(self, runner, panel) -> None:
         self.runner, self.panel = runner, panel
-        self.status = "waiting"
-        self.max_diff = None
-        self.task = None
-        self.loaded = None  # asyncio.Future: the ORT session of the current model
+        self.status, self.max_diff = "waiting", None
+        self.task = self.loaded = None  # loaded: the Task loading the current model
         self.gen = 0
 
     def show(self, key: str, **params) -> None:
         self.panel.ort(bridge.to_js({"key": key, "params": params}))
 
     def load(self, data: bytes) -> None:
-        self.loaded = asyncio.get_event_loop().create_future()
+        self.loaded = asyncio.ensure_future(self.runner.load(u8(data)))  # awaited by each check
         self.max_diff, self.status = None, "loading"
         self.show("cnn.ort.loading")
-        asyncio.ensure_future(self._load(data, self.loaded))
-
-    async def _load(self, data: bytes, future) -> None:
-        try:
-            ok = await self.runner.load(u8(data))
-        except Exception as exc:
-            if not future.done():
-                future.set_exception(RuntimeError(str(exc)))
-            return
-        if not future.done():
-            future.set_result(bool(ok))
 
     def schedule(self, model, x, acts) -> None:
         self.gen += 1
@@ -48,32 +36,25 @@ class OrtCheck:
         self.task = asyncio.ensure_future(self._check(self.gen, self.loaded, model, x, acts))
 
     async def _check(self, gen: int, loaded, model, x, acts) -> None:
+        step = "cnn.ort.load_failed"
         try:
             await loaded
+            if gen != self.gen:
+                return
+            step = "cnn.ort.run_failed"
+            result = await self.runner.run(model.input_name, *onnx_input(model, x))
         except Exception as exc:
             if gen == self.gen:
                 self.status = "failed"
-                self.show("cnn.ort.load_failed", detail=str(exc))
+                self.show(step, detail=str(exc))
             return
         if gen != self.gen:
             return
-        data, dims = onnx_input(model, x)
-        try:
-            result = await self.runner.run(model.input_name, data, dims)
-        except Exception as exc:
-            if gen == self.gen:
-                self.status = "failed"
-                self.show("cnn.ort.run_failed", detail=str(exc))
-            return
-        if gen != self.gen:
-            return
-        names, shapes = list(result.names.to_py()), result.dims.to_py()
         outputs = []
-        for k, name in enumerate(names):
-            shape = [int(d) for d in shapes[k]]
-            out = np.empty(int(np.prod(shape)), np.float32)
-            result.data[k].assign_to(out)
-            outputs.append((name, out.reshape(shape)))
+        for name, dims, data in zip(result.names, result.dims, result.data, strict=True):
+            out = np.empty(int(np.prod(list(dims))), np.float32)
+            data.assign_to(out)
+            outputs.append((str(name), out.reshape([int(d) for d in dims])))
         worst, compared = compare.max_difference(model, acts, outputs)
         self.status, key, params = compare.verdict(worst, compared)
         self.max_diff = worst if compared else None
@@ -82,5 +63,4 @@ class OrtCheck:
     async def benchmark(self, model, x, runs: int) -> float:
         if self.task is not None:
             await asyncio.wait([self.task])
-        data, dims = onnx_input(model, x)
-        return float(await self.runner.benchmark(model.input_name, data, dims, runs))
+        return float(await self.runner.benchmark(model.input_name, *onnx_input(model, x), runs))

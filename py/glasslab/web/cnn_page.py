@@ -1,11 +1,9 @@
-"""CNN explainer page: the image and model life cycle, the overview, ``window.glasslab``.
+"""CNN explainer page: image and model life cycle, overview, ``window.glasslab``.
 
-The numbers come from ``glasslab.cnn`` (forward pass, preprocessing, detail data, view
-maths in ``glasslab.cnn.view``); the views are the modules of ``site/js/cnn/`` behind
-``window.glasslabCnnView``, which this feeds with plain data and typed arrays and which
-call back through the page object connected in :meth:`CnnPage.connect`. The detail
-dialog's glue is :mod:`glasslab.web.cnn_detail`, the ONNX Runtime check
-:mod:`glasslab.web.cnn_ort`.
+Numbers come from ``glasslab.cnn`` (``view`` has the page's maths); the views of
+``site/js/cnn/`` (``window.glasslabCnnView``) get plain data and typed arrays and call
+back through the page object of :meth:`CnnPage.connect`. Detail glue:
+:mod:`glasslab.web.cnn_detail`; ONNX Runtime check: :mod:`glasslab.web.cnn_ort`.
 """
 
 from __future__ import annotations
@@ -14,13 +12,13 @@ import asyncio
 import json
 import time
 import traceback
+from types import SimpleNamespace
 
 import js
 import numpy as np
 from pyodide.ffi import JsException
 from pyodide.http import pyfetch
 
-from glasslab import colour
 from glasslab.cnn import preprocess
 from glasslab.cnn import view as cnn_view
 from glasslab.cnn.model import SequentialCNN
@@ -37,22 +35,6 @@ MIN_SIDE = 8  # smaller images are refused: there is nothing to see in them
 MAX_FILE_BYTES = 64 * 1024 * 1024
 
 
-def parse_labels(text: str) -> list[str]:
-    """Class names from a JSON list or one name per line."""
-    text = text.strip()
-    if not text:
-        return []
-    if text.startswith("["):
-        try:
-            names = json.loads(text)
-        except ValueError as exc:
-            raise UserError(Text("cnn.error.labels_json", detail=exc)) from None
-        if not isinstance(names, list):
-            raise UserError(Text("cnn.error.labels_list"))
-        return [str(n) for n in names]
-    return [line.strip() for line in text.splitlines() if line.strip()]
-
-
 async def fetch_bytes(url: str) -> bytes:
     try:
         response = await pyfetch(url)
@@ -63,55 +45,35 @@ async def fetch_bytes(url: str) -> bytes:
     return await response.bytes()
 
 
-def _luts() -> dict:
-    return {
-        "activation": cnn_view.Lut(colour.RED_BLUE),
-        "weight": cnn_view.Lut(colour.BROWN_GREEN),
-        "probability": cnn_view.Lut(colour.ORANGES),
-    }
-
-
 class CnnPage:
     def __init__(self) -> None:
         self.views = js.window.glasslabCnnView
-        self.lock = asyncio.Lock()
-        self.messages = bridge.MessageBox()
-        self.scale_mode = "module"
-        self.samples: list[dict] = []
+        self.lock, self.messages = asyncio.Lock(), bridge.MessageBox()
+        self.scale_mode, self.model_name, self.image_name = "module", "", ""
         self.model = self.x = self.acts = self.probs = self.limits = None
-        self.labels: list[str] = []
-        self.col_layers: list[int] = []
-        self.col_blocks: list[int] = []
-        self.model_name, self.image_name = "", ""
-        self.pixels = None
-        self.render_ms = None
-        self.luts = _luts()
+        self.pixels = self.preview = self.render_ms = None
+        self.labels, self.col_layers, self.col_blocks = [], [], []
+        self.luts = cnn_view.page_luts()
         self.lut_act, self.lut_prob = self.luts["activation"], self.luts["probability"]
         self.canvases: dict[int, bridge.CanvasImage] = {}
-        self.preview = None
         self.detail = DetailGlue(self.views.detail)
         self.ort = OrtCheck(self.views.ort, self.views.model)
 
-    # ------------------------------------------------------------------ start
-
     def connect(self) -> None:
         """Register the page object the views call, and hand over the colour tables."""
-        page = js.Object.new()
-        page.focus = bridge.proxy(lambda col, ch: bridge.to_js(self.focus_info(col, ch)))
-        page.file = bridge.proxy(self.on_file)
-        page.playground = bridge.proxy(
-            lambda n, p, k, s: bridge.to_js(cnn_view.conv_output_size(n, p, k, s))
-        )
-        page.labels = bridge.proxy(lambda text: self._run_sync(lambda: self.apply_labels(text)))
-        page.defaultModel = bridge.proxy(
-            lambda: asyncio.ensure_future(
-                self._guard(self.load_model_url(MODEL_URL, DEFAULT_MODEL))
-            )
-        )
-        self.views.connect(page)
-        tables = js.Object.new()
+        calls = {
+            "focus": lambda col, ch: bridge.to_js(cnn_view.focus_info(int(col), int(ch), self)),
+            "file": self.on_file,
+            "playground": lambda *npks: bridge.to_js(cnn_view.conv_output_size(*npks)),
+            "labels": lambda text: self._run_sync(lambda: self.apply_labels(text)),
+            "defaultModel": lambda: self._later(self.load_model_url(MODEL_URL, DEFAULT_MODEL)),
+        }
+        page, tables = js.Object.new(), js.Object.new()
+        for name, fn in calls.items():
+            setattr(page, name, bridge.proxy(fn))
         for name, lut in self.luts.items():
             setattr(tables, name, u8(np.ascontiguousarray(lut.table).tobytes()))
+        self.views.connect(page)
         self.views.setLuts(tables)
 
     async def start(self) -> None:
@@ -119,12 +81,12 @@ class CnnPage:
         samples_raw, model_bytes = await asyncio.gather(
             fetch_bytes(SAMPLES_URL), fetch_bytes(MODEL_URL)
         )
-        self.samples = json.loads(samples_raw)
-        first = [s["file"] for s in cnn_view.default_samples(self.samples)]
+        samples = json.loads(samples_raw)
+        first = [s["file"] for s in cnn_view.default_samples(samples)]
         wanted = bridge.url_params().get("sample")
-        chosen = next((s for s in self.samples if s["file"] == wanted), None)
+        chosen = next((s for s in samples if s["file"] == wanted), None)
         self.views.input.setSamples(
-            bridge.to_js(self.samples), bridge.to_js(first), chosen and chosen["file"]
+            bridge.to_js(samples), bridge.to_js(first), chosen and chosen["file"]
         )
         self._set_model(SequentialCNN.from_bytes(model_bytes), model_bytes, DEFAULT_MODEL)
         file = chosen["file"] if chosen else first[0]
@@ -134,50 +96,41 @@ class CnnPage:
         self.views.playground.update()
         bridge.mark_ready()
 
-    # ------------------------------------------------------------------ user actions
-
     def _failed(self, exc: Exception) -> None:
-        if isinstance(exc, UserError):
-            self.messages.show(str(exc))
+        if isinstance(exc, UserError):  # its Text is shown again after a language switch
+            self.messages.show(exc.args[0] if exc.args else str(exc))
         else:  # a bug or an engine limit: say so, keep going
             traceback.print_exception(exc)
             self.messages.show(Text("cnn.msg.wrong", detail=f"{type(exc).__name__}: {exc}"))
 
     async def _guard(self, coro):
-        """Run a user action: its error becomes the message; the page keeps its
-        previous image and model."""
+        """Run a user action; its error becomes the message, the page keeps its state."""
         try:
             async with self.lock:
                 return await coro
         except Exception as exc:
             self._failed(exc)
-        return None
+
+    def _later(self, coro):
+        return asyncio.ensure_future(self._guard(coro))
 
     def _run_sync(self, fn):
         try:
             return fn()
         except Exception as exc:
             self._failed(exc)
-        return None
 
     def on_file(self, kind, name, data):
-        kind, name = str(kind), str(name)
-        raw = data.to_bytes()
-        if kind == "image":
-            return asyncio.ensure_future(self._guard(self.set_image_bytes(name, raw)))
-        if kind == "model":
-            return asyncio.ensure_future(self._guard(self.load_model_bytes(name, raw)))
-        if kind == "labels":
-            try:
-                text = raw.decode("utf-8")
-            except UnicodeDecodeError:
-                self.messages.show(Text("cnn.error.labels_utf8", name=name))
-                return None
-            self.views.model.setLabels(text)
-            return self._run_sync(lambda: self.apply_labels(text))
-        return None
-
-    # ------------------------------------------------------------------ images
+        kind, name, raw = str(kind), str(name), data.to_bytes()
+        if kind in ("image", "model"):
+            load = self.set_image_bytes if kind == "image" else self.load_model_bytes
+            return self._later(load(name, raw))
+        try:
+            text = raw.decode("utf-8")
+        except UnicodeDecodeError:
+            return self.messages.show(Text("cnn.error.labels_utf8", name=name))
+        self.views.model.setLabels(text)
+        return self._run_sync(lambda: self.apply_labels(text))
 
     async def _load_image_url(self, url: str, name: str) -> None:
         await self.set_image_bytes(name, await fetch_bytes(url))
@@ -197,9 +150,8 @@ class CnnPage:
         w, h = int(decoded.width), int(decoded.height)
         if min(w, h) < MIN_SIDE:
             raise UserError(Text("cnn.error.image_small", name=name, w=w, h=h, min=MIN_SIDE))
-        pixels = np.empty(w * h * 4, np.uint8)
-        decoded.pixels.assign_to(pixels)
-        pixels = pixels.reshape(h, w, 4)
+        pixels = np.empty((h, w, 4), np.uint8)
+        decoded.pixels.assign_to(pixels.reshape(-1))
         x = self._prepare(pixels, self.model)
         self.pixels, self.image_name = pixels, name
         self.messages.clear()
@@ -224,35 +176,20 @@ class CnnPage:
         self.ort.schedule(self.model, x, self.acts)
 
     async def benchmark(self, runs: int) -> dict:
-        """Medians over ``runs`` on the current image (for bench/): the NumPy forward pass
-        with every activation, image change to every view redrawn, and ONNX Runtime Web's
-        run of the same ONNX file (with all layers as outputs)."""
+        """Medians over ``runs`` (for bench/): NumPy forward pass, image change to every view
+        redrawn, ONNX Runtime Web's run of the same file (all layers as outputs)."""
         runs = max(1, min(runs, 1000))
-        forward, redraw = [], []
-        for _ in range(runs):
-            t0 = time.perf_counter()
-            self.model.forward(self.x)
-            forward.append((time.perf_counter() - t0) * 1000)
-        for _ in range(runs):
-            self._set_input(self.x)
-            redraw.append(self.render_ms)
+        numpy_ms = cnn_view.median_ms(lambda: self.model.forward(self.x), runs)
+        redraw_ms = float(
+            np.median([self._set_input(self.x) or self.render_ms for _ in range(runs)])
+        )
         ort = await self.ort.benchmark(self.model, self.x, runs)
-        return {
-            "runs": runs,
-            "numpy_forward_ms": float(np.median(forward)),
-            "redraw_ms": float(np.median(redraw)),
-            "ort_ms": ort,
-        }
-
-    # ------------------------------------------------------------------ model
+        return {"runs": runs, "numpy_forward_ms": numpy_ms, "redraw_ms": redraw_ms, "ort_ms": ort}
 
     def _set_model(self, model: SequentialCNN, data: bytes, name: str) -> None:
         self.model, self.model_name = model, name
         self.labels = list(model.labels)
-        kinds = [la.kind for la in model.layers]
-        self.col_layers = cnn_view.overview_columns(kinds, [la.shape for la in model.layers])
-        blocks = cnn_view.modules(kinds)
-        self.col_blocks = [blocks[i] for i in self.col_layers]
+        self.col_layers, self.col_blocks = cnn_view.overview_blocks(model)
         self.detail.forget()
         self._build_layout()
         h, w, _c = model.input_shape
@@ -294,7 +231,12 @@ class CnnPage:
         await self.load_model_bytes(name or url.rsplit("/", 1)[-1], data)
 
     def apply_labels(self, text) -> None:
-        names = parse_labels(str(text))
+        try:
+            names = cnn_view.parse_labels(str(text))
+        except ValueError as exc:
+            if exc.args[0] == "json":
+                raise UserError(Text("cnn.error.labels_json", detail=exc.args[1])) from None
+            raise UserError(Text("cnn.error.labels_list")) from None
         n = self.model.layers[-1].shape[0]
         if len(names) != n:
             raise UserError(Text("cnn.error.labels_count", n=n, given=len(names)))
@@ -305,8 +247,6 @@ class CnnPage:
         self.views.model.setLabels("\n".join(names))
         self.messages.show(Text("cnn.msg.labels_applied", names=", ".join(names[:12])), "info")
 
-    # ------------------------------------------------------------------ overview
-
     def render(self) -> None:
         m = self.model
         acts = [self.acts[m.layers[i].name] for i in self.col_layers]
@@ -316,23 +256,15 @@ class CnnPage:
             self.canvases[k].paint(
                 cnn_view.column_image(act, lim, self.lut_act, self.tile, self.gap)
             )
-        x = self.x if self.x.shape[2] == 3 else np.repeat(self.x, 3, axis=2)
-        rgba = np.empty(x.shape[:2] + (4,), np.uint8)
-        rgba[:, :, :3] = np.rint(np.clip(x, 0, 1) * 255)
-        rgba[:, :, 3] = 255
-        self.preview.paint(rgba)
+        self.preview.paint(cnn_view.preview_image(self.x))
         top = int(np.argmax(self.probs))
         self.views.overview.setProbabilities(bridge.to_js([float(p) for p in self.probs]), top)
         label = {"image": self.image_name, "label": self.labels[top], "p": float(self.probs[top])}
         self.views.input.show(bridge.to_js(label))
-        self.views.overview.showFocus(bridge.to_js(self.focus_info(*self._focus())))
+        self.views.overview.showFocus(bridge.to_js(cnn_view.focus_info(*self._focus(), self)))
 
-    def _focus(self) -> tuple[int, int]:
-        col, ch = (int(v) for v in self.views.overview.focus().to_py())
-        return col, ch
-
-    def focus_info(self, col, ch) -> dict:
-        return cnn_view.focus_info(int(col), int(ch), self)
+    def _focus(self) -> tuple[int, ...]:
+        return tuple(int(v) for v in self.views.overview.focus().to_py())
 
     def set_scale(self, mode: str) -> None:
         if mode not in cnn_view.SCALE_MODES:
@@ -341,48 +273,31 @@ class CnnPage:
         self.views.overview.setScale(mode)
         self.render()
 
-    # ------------------------------------------------------------------ window.glasslab
-
     def state(self) -> dict:
-        probs = [float(p) for p in self.probs] if self.probs is not None else []
-        top = int(np.argmax(self.probs)) if probs else None
-        m = self.model
-        return {
-            "page": "cnn",
-            "ready": js.document.documentElement.dataset.ready == "true",
-            "image": self.image_name,
-            "label": self.labels[top] if top is not None else None,
-            "top": top,
-            "probabilities": probs,
-            "classes": list(self.labels),
-            "model": self.model_name,
-            "input_shape": list(m.input_shape) if m else None,
-            "layers": [la.name for la in m.layers] if m else [],
-            "columns": ["input"] + [m.layers[i].name for i in self.col_layers],
-            "ort_max_diff": self.ort.max_diff,
-            "ort_status": self.ort.status,
-            "scale": self.scale_mode,
-            "focus": list(self._focus()) if m else [0, 0],
-            "detail": self.detail.state(),
-            "message": self.messages.text,
-            "message_kind": self.messages.kind,
-            "render_ms": self.render_ms,
-        }
+        return cnn_view.page_state(
+            SimpleNamespace(
+                **vars(self),
+                ready=js.document.documentElement.dataset.ready == "true",
+                focus=self._focus() if self.model else (0, 0),
+                detail_state=self.detail.state(),
+                message=self.messages.text,
+                message_kind=self.messages.kind,
+                ort_max_diff=self.ort.max_diff,
+                ort_status=self.ort.status,
+            )
+        )
 
     def expose(self) -> None:
-        def answer(fn):
-            async def call(*args):
+        def then_state(fn, wait=False):  # a handle call answers with state()
+            async def later(*args):
                 await self._guard(fn(*args))
                 return bridge.to_js(self.state())
 
-            return call
-
-        def now(fn):
-            def call(*args):
+            def now(*args):
                 self._run_sync(lambda: fn(*args))
                 return bridge.to_js(self.state())
 
-            return call
+            return later if wait else now
 
         async def ort_done():
             if self.ort.task is not None:
@@ -392,17 +307,17 @@ class CnnPage:
         async def benchmark(runs=50):
             return bridge.to_js(await self.benchmark(int(runs)))
 
+        def classify(url):
+            return self._load_image_url(str(url), str(url).rsplit("/", 1)[-1])
+
         bridge.expose("state", self.state)
-        bridge.expose(
-            "classify",
-            answer(lambda url: self._load_image_url(str(url), str(url).rsplit("/", 1)[-1])),
-        )
-        bridge.expose("loadModel", answer(lambda url: self.load_model_url(str(url))))
+        bridge.expose("classify", then_state(classify, wait=True))
+        bridge.expose("loadModel", then_state(lambda url: self.load_model_url(str(url)), True))
         bridge.expose("ortDone", ort_done)
-        bridge.expose("openDetail", now(lambda col, ch: self.detail.open(self, int(col), int(ch))))
-        bridge.expose("setCell", now(self.detail.set_cell))
+        bridge.expose("openDetail", then_state(lambda c, k: self.detail.open(self, int(c), int(k))))
+        bridge.expose("setCell", then_state(self.detail.set_cell))
         bridge.expose("closeDetail", lambda: self.views.detail.close())
-        bridge.expose("setScale", now(lambda mode: self.set_scale(str(mode))))
+        bridge.expose("setScale", then_state(lambda mode: self.set_scale(str(mode))))
         bridge.expose("benchmark", benchmark)
 
 

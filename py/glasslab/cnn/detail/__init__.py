@@ -14,43 +14,19 @@ with a moving cell also have ``cell`` (where it starts), ``out_shape`` and
 
 from __future__ import annotations
 
-import numpy as np
+from glasslab.cnn.detail import conv, output, pool, relu
+from glasslab.cnn.detail import input as image_view
+from glasslab.cnn.detail.parts import channel_major, limit, window_geometry
 
-__all__ = ["KINDS", "detail_for", "limit", "window_geometry"]
+__all__ = ["KINDS", "channel_major", "detail_for", "limit", "window_geometry"]
 
 KINDS = ("input", "conv", "relu", "maxpool", "output")
-
-
-def limit(*arrays) -> float:
-    """The symmetric colour limit of the arrays: their largest absolute finite value,
-    1.0 for all-zero arrays (so a blank map is drawn in the middle colour)."""
-    from glasslab import colour
-
-    return float(colour.abs_max(*arrays)) or 1.0
-
-
-def window_geometry(layer=None) -> dict:
-    """The window behind one output cell: kernel ``kh``, ``kw``, strides ``sh``, ``sw``
-    and top/left padding ``pt``, ``pl``; a 1x1 window without a layer (elementwise)."""
-    if layer is None:
-        return {"kh": 1, "kw": 1, "sh": 1, "sw": 1, "pt": 0, "pl": 0}
-    kh, kw = layer.kernel_size
-    sh, sw = layer.strides
-    return {"kh": kh, "kw": kw, "sh": sh, "sw": sw, "pt": layer.pads[0], "pl": layer.pads[1]}
-
-
-def channel_major(x: np.ndarray) -> np.ndarray:
-    """``(H, W, C)`` as contiguous float32 ``(C, H, W)``."""
-    return np.ascontiguousarray(np.asarray(x, np.float32).transpose(2, 0, 1))
 
 
 def detail_for(model, image, acts: dict, layer, channel: int) -> dict:
     """The detail of ``channel`` of an overview column: ``layer`` is a conv, relu or
     maxpool layer of ``model``, ``"input"`` for the image or ``"output"`` for the
     class scores (``channel`` is then the class)."""
-    from glasslab.cnn.detail import conv, output, pool, relu
-    from glasslab.cnn.detail import input as image_view
-
     if layer == "input":
         return image_view.input_detail(image, channel)
     if layer == "output":

@@ -11,7 +11,7 @@ from __future__ import annotations
 import numpy as np
 
 from glasslab.cnn import explain
-from glasslab.cnn.detail import channel_major, limit, window_geometry
+from glasslab.cnn.detail.parts import channel_major, limit, window_geometry
 
 
 def conv_detail(model, image, acts: dict, layer, channel: int) -> dict:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import numpy as np
 
 from glasslab.cnn import explain
-from glasslab.cnn.detail import limit
+from glasslab.cnn.detail.parts import limit
 
 
 def feature_maps(model, n: int):

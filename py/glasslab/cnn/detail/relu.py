@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from glasslab.cnn import explain
-from glasslab.cnn.detail import limit, window_geometry
+from glasslab.cnn.detail.parts import limit, window_geometry
 
 
 def relu_detail(model, image, acts: dict, layer, channel: int) -> dict:
