@@ -15,7 +15,6 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import js
-from pyodide.ffi import to_js
 
 from glasslab.web import bridge
 
@@ -30,7 +29,7 @@ def t(key: str, **params) -> str:
     values = {name: str(value) for name, value in params.items()}
     if i18n is None:
         return key
-    return str(i18n.t(key, to_js(values, dict_converter=js.Object.fromEntries)))
+    return str(i18n.t(key, bridge.to_js(values)))
 
 
 class Text:
