@@ -1,4 +1,6 @@
-"""Talking to the page: the ``window.glasslab`` handle, canvases, DOM text."""
+"""Talking to the page: the ``window.glasslab`` handle, plain data and typed arrays to JS,
+URL parameters, user errors and the message line. Elements belong to the JS views:
+Python gets the ones it paints from them, never by id."""
 
 from __future__ import annotations
 
@@ -56,18 +58,6 @@ def fail(message: str) -> None:
     js.window.glasslab._fail(message)
 
 
-def element(element_id: str):
-    node = js.document.getElementById(element_id)
-    if node is None:
-        raise LookupError(f"the page has no element #{element_id}")
-    return node
-
-
-def set_text(element_id: str, text: str) -> None:
-    """Set an element's text (never markup: user text is always safe here)."""
-    element(element_id).textContent = text
-
-
 class CanvasImage:
     """A canvas painted from a NumPy RGBA array in one bulk copy.
 
@@ -88,9 +78,6 @@ class CanvasImage:
             raise ValueError(f"expected shape {(self.height, self.width, 4)}, got {rgba.shape}")
         self.buffer.assign(np.ascontiguousarray(rgba, dtype=np.uint8).reshape(-1))
         self.ctx.putImageData(self.image, x, y)
-
-
-# ---------------------------------------------------------------- shared page plumbing
 
 
 class UserError(ValueError):
