@@ -40,7 +40,7 @@ for _ in range(60):
     t = time.perf_counter(); model.forward(image); times.append(time.perf_counter() - t)
 times.sort()
 json.dump({"median_ms": times[len(times) // 2] * 1e3, "cell": cell["value"],
-           "rgba": colour.map_diverging(np.array([-1.0, 0.0, 1.0]), 1.0).tolist()},
+           "rgba": colour.map_values(np.array([-1.0, 0, 1]), colour.RED_BLUE, -1, 1).tolist()},
           open("/work/pyodide_result.json", "w"))
 """
 

@@ -11,24 +11,21 @@ from glasslab.colour import (
     PURPLE_GREEN,
     RED_BLUE,
     abs_max,
-    extent,
     legend_ticks,
-    map_diverging,
-    map_sequential,
     map_values,
     unit_limits,
 )
 
 
 def test_diverging_ends_and_centre():
-    rgba = map_diverging(np.array([-2.0, 0.0, 2.0]), 2.0)
+    rgba = map_values(np.array([-2.0, 0.0, 2.0]), RED_BLUE, -2.0, 2.0)
     assert rgba.dtype == np.uint8 and rgba.shape == (3, 4)
     assert tuple(rgba[0]) == (0x67, 0x00, 0x1F, 255)  # most negative: dark red
     assert tuple(rgba[1]) == (0xF7, 0xF7, 0xF7, 255)  # zero: the neutral middle
     assert tuple(rgba[2]) == (0x05, 0x30, 0x61, 255)  # most positive: dark blue
     # symmetric: the same magnitude is equally far from the middle on both sides
-    assert tuple(map_diverging(-3.0, 3.0)[:3]) == tuple(RED_BLUE.colours[0])
-    weights = map_diverging(np.array([-1.0, 1.0]), 1.0, BROWN_GREEN)
+    assert tuple(map_values(-3.0, RED_BLUE, -3.0, 3.0)[:3]) == tuple(RED_BLUE.colours[0])
+    weights = map_values(np.array([-1.0, 1.0]), BROWN_GREEN, -1.0, 1.0)
     assert tuple(weights[0, :3]) == (0x54, 0x30, 0x05)
     assert tuple(weights[1, :3]) == (0x00, 0x3C, 0x30)
 
@@ -45,7 +42,7 @@ def test_interpolation_between_control_points():
 
 def test_shapes_clipping_nan_and_alpha():
     values = np.array([[np.nan, -10.0], [0.5, 10.0]])
-    rgba = map_sequential(values, 0.0, 1.0, alpha=200)
+    rgba = map_values(values, ORANGES, 0.0, 1.0, alpha=200)
     assert rgba.shape == (2, 2, 4)
     assert rgba[0, 0, 3] == 0  # NaN is transparent
     assert tuple(rgba[0, 1, :3]) == ORANGES.colours[0]  # clipped to the low end
@@ -54,7 +51,7 @@ def test_shapes_clipping_nan_and_alpha():
 
 
 def test_empty_ranges_map_to_the_middle():
-    assert tuple(map_diverging(np.zeros(3), 0.0)[1, :3]) == (0xF7, 0xF7, 0xF7)
+    assert tuple(map_values(np.zeros(3), RED_BLUE, 0.0, 0.0)[1, :3]) == (0xF7, 0xF7, 0xF7)
     same = map_values(np.array([4.0, 4.0]), ORANGES, 4.0, 4.0)
     np.testing.assert_array_equal(same[0], ORANGES.rgba(0.5))
 
@@ -76,8 +73,6 @@ def test_range_helpers():
     assert abs_max(a) == 5.0
     assert abs_max(a, b) == 7.0
     assert abs_max(np.array([])) == 0.0
-    assert extent(a, b) == (-5.0, 7.0)
-    assert extent(np.array([np.nan])) == (0.0, 0.0)
     act = np.zeros((4, 4, 3))
     act[0, 0] = [1, -2, 0]
     act[3, 2] = [-0.5, 1, 0]
@@ -89,7 +84,7 @@ def test_range_helpers():
 def test_diverging_legend_matches_the_mapping(scale):
     ticks = legend_ticks(scale, -2.5, 2.5, count=5)
     assert [t["value"] for t in ticks] == [-2.5, -1.25, 0.0, 1.25, 2.5]
-    colours = map_diverging(np.array([t["value"] for t in ticks]), 2.5, scale)
+    colours = map_values(np.array([t["value"] for t in ticks]), scale, -2.5, 2.5)
     for tick, rgba in zip(ticks, colours, strict=True):
         assert tick["rgba"] == tuple(int(v) for v in rgba)
         assert tick["hex"] == "#{:02x}{:02x}{:02x}".format(*rgba[:3])
@@ -100,7 +95,7 @@ def test_diverging_legend_matches_the_mapping(scale):
 def test_sequential_legend_and_degenerate_legend():
     ticks = legend_ticks(ORANGES, 0.0, 1.0, count=3)
     assert [t["position"] for t in ticks] == [0.0, 0.5, 1.0]
-    assert ticks[0]["rgba"] == tuple(int(v) for v in map_sequential(0.0, 0.0, 1.0))
+    assert ticks[0]["rgba"] == tuple(int(v) for v in map_values(0.0, ORANGES, 0.0, 1.0))
     assert ticks[-1]["hex"] == "#7f2704"
     one = legend_ticks(ORANGES, 3.0, 3.0)
     assert len(one) == 1 and one[0]["value"] == 3.0

@@ -16,8 +16,8 @@ Mapping: a diverging scale shows ``[-limit, +limit]`` (0 at the middle colour), 
 sequential one ``[vmin, vmax]``. Values outside the range take the end colours;
 NaN is fully transparent; an empty range (``limit == 0`` or ``vmin == vmax``) maps
 every value to the scale's middle. The range is chosen by the caller, per unit
-(one channel), per module (a group of layers) or globally; :func:`abs_max`,
-:func:`unit_limits` and :func:`extent` compute those from activations.
+(one channel), per module (a group of layers) or globally; :func:`abs_max`
+and :func:`unit_limits` compute those from activations; :func:`map_values` maps.
 :func:`legend_ticks` returns tick values with the colours that the same mapping gives
 them, so a legend always matches the picture.
 """
@@ -39,11 +39,8 @@ __all__ = [
     "SCALES",
     "to_unit",
     "map_values",
-    "map_diverging",
-    "map_sequential",
     "abs_max",
     "unit_limits",
-    "extent",
     "legend_ticks",
     "hex_colour",
 ]
@@ -136,20 +133,6 @@ def map_values(
     return scale.rgba(to_unit(values, vmin, vmax), alpha)
 
 
-def map_diverging(
-    values, limit: float, scale: ColourScale = RED_BLUE, alpha: int = 255
-) -> np.ndarray:
-    """``values`` on ``[-limit, +limit]`` (0 at the middle colour)."""
-    limit = abs(float(limit))
-    return map_values(values, scale, -limit, limit, alpha)
-
-
-def map_sequential(
-    values, vmin: float, vmax: float, scale: ColourScale = ORANGES, alpha: int = 255
-) -> np.ndarray:
-    return map_values(values, scale, vmin, vmax, alpha)
-
-
 _FLOAT_BITS = {
     np.dtype(np.float32): (np.int32, 0x7FFFFFFF, 0x7F800000),
     np.dtype(np.float64): (np.int64, 0x7FFFFFFFFFFFFFFF, 0x7FF0000000000000),
@@ -201,17 +184,6 @@ def unit_limits(act) -> np.ndarray:
     if act.ndim == 3:  # per channel, from channel-major data when possible
         return _abs_max(act.transpose(2, 0, 1).reshape(act.shape[2], -1), 1)
     return _abs_max(act, tuple(range(act.ndim - 1)))
-
-
-def extent(*arrays) -> tuple[float, float]:
-    """``(min, max)`` of the finite values over the arrays (``(0.0, 0.0)`` if none)."""
-    lo, hi = np.inf, -np.inf
-    for arr in arrays:
-        a = np.asarray(arr, dtype=np.float64)
-        a = a[np.isfinite(a)]
-        if a.size:
-            lo, hi = min(lo, float(a.min())), max(hi, float(a.max()))
-    return (0.0, 0.0) if lo > hi else (lo, hi)
 
 
 def hex_colour(rgba) -> str:
