@@ -5,8 +5,8 @@ import json
 import numpy as np
 import pytest
 from glasslab.gan import PRESETS, Config, GanLab, load_preset, preset_config, preset_json
-from glasslab.gan.model_json import MAX_JSON_CHARS
 from glasslab.gan.metrics import divergences
+from glasslab.gan.model_json import MAX_JSON_CHARS
 from glasslab.gan.presets import PRESET_SETTINGS
 
 

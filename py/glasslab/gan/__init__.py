@@ -4,9 +4,13 @@ Public API::
 
     from glasslab.gan import GanLab, Config, DATASETS, GanDiverged, load_preset
 
-See :mod:`glasslab.gan.engine` for the lab, :mod:`glasslab.gan.data` for the
-data sets and noise, :mod:`glasslab.gan.losses` for the losses and
-:mod:`glasslab.gan.metrics` for the KL/JS divergences.
+One module per concern: ``config`` (Config and its checks), ``lab`` (GanLab: build,
+set, train, views), ``guard`` (NaN/inf roll-back, GanDiverged), ``stages`` (slow
+motion, stage by stage), ``model_json`` (save/load), ``data``, ``losses``,
+``metrics`` (KL/JS), ``presets``; for the page, still pure and tested on CPython:
+``settings`` (controls/URL values, live settings, the pretrained rule), ``session``
+(what each page action does to the lab), ``pace`` (training inside a frame budget)
+and ``view`` (heatmap colours, manifold density, arrows, the views' buffer sizes).
 """
 
 from glasslab.gan.config import Config
