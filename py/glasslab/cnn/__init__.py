@@ -1,9 +1,18 @@
 """The CNN explainer's engine: TinyVGG and other sequential CNNs from ONNX, in NumPy.
 
-* :mod:`glasslab.cnn.onnx_reader` - ONNX protobuf reader (no ``onnx`` package);
-* :mod:`glasslab.cnn.model` - :class:`SequentialCNN`, the float32 forward pass;
-* :mod:`glasslab.cnn.preprocess` - image to network input, as CNN Explainer does it;
-* :mod:`glasslab.cnn.explain` - the arithmetic behind each neuron.
+* reading ONNX (no ``onnx`` package): :mod:`~glasslab.cnn.protobuf` (the wire format),
+  :mod:`~glasslab.cnn.onnx_graph` (the decoded model as dataclasses),
+  :mod:`~glasslab.cnn.onnx_reader` (the messages);
+* running it: :mod:`~glasslab.cnn.layers` (each layer kind's shape rule and forward
+  pass), :mod:`~glasslab.cnn.from_onnx` (graph to layers, a table of op builders),
+  :mod:`~glasslab.cnn.model` (:class:`SequentialCNN`: load, forward, probabilities);
+* explaining it: :mod:`~glasslab.cnn.preprocess` (image to network input, as CNN
+  Explainer does it), :mod:`~glasslab.cnn.explain` (the arithmetic behind each
+  neuron), :mod:`~glasslab.cnn.detail` (what each detail view shows, one module per
+  layer kind, plain data), :mod:`~glasslab.cnn.view` (the page's maths: colour ranges,
+  column images, legend, playground formula, ``state()``),
+  :mod:`~glasslab.cnn.compare` (NumPy against ONNX Runtime);
+* :mod:`~glasslab.cnn.cli` - ``python -m glasslab cnn``.
 
 Only NumPy and the standard library are used, so this runs unchanged in Pyodide.
 """
