@@ -62,7 +62,8 @@ def register(subparsers) -> None:
     predict.add_argument(
         "--model",
         default=None,
-        help="ONNX model (default: dist/tinyvgg.onnx, made by `python -m glasslab build`)",
+        help="ONNX model (default: dist/tinyvgg.onnx in the current folder, made by "
+        "`python -m glasslab build`)",
     )
     predict.add_argument(
         "--activations",
@@ -76,7 +77,11 @@ def register(subparsers) -> None:
     predict.set_defaults(func=run_predict)
 
     info = sub.add_parser("info", help="describe a model's layers as JSON")
-    info.add_argument("--model", default=None, help="ONNX model (default: dist/tinyvgg.onnx)")
+    info.add_argument(
+        "--model",
+        default=None,
+        help="ONNX model (default: dist/tinyvgg.onnx in the current folder)",
+    )
     info.set_defaults(func=run_info)
 
 
