@@ -8,12 +8,10 @@ import { link } from "./link.js";
 const pg = { n: 7, p: 0, k: 3, s: 1, step: 0, res: null };
 const KEYS = ["n", "p", "k", "s"];
 
-// Drawing colours: the page's --accent for the output, a light and a mid tone for the input.
-function colours() {
-  const css = getComputedStyle(document.documentElement);
-  const pick = (name, fallback) => css.getPropertyValue(name).trim() || fallback;
-  return { accent: pick("--accent", "#5b3ea6"), line: pick("--highlight", "#f0a500") };
-}
+// The output cells are drawn in the page's --accent (site/css/glasslab.css), the window
+// in the highlight orange of the detail views.
+const LINE = "#f0a500";
+const accent = () => getComputedStyle(document.documentElement).getPropertyValue("--accent").trim();
 
 export function update() {
   if (!link.page) return;
@@ -36,7 +34,7 @@ function draw() {
   if (!canvas) return;
   const ctx = canvas.getContext("2d");
   const W = canvas.width, H = canvas.height;
-  const { accent, line } = colours();
+  const fill = accent();
   ctx.clearRect(0, 0, W, H);
   const padded = pg.n + 2 * pg.p;
   const out = pg.res && pg.res.valid ? pg.res.size : 0;
@@ -51,20 +49,20 @@ function draw() {
   }
   if (!out) return;
   const r = Math.floor(pg.step / out) % out, c = pg.step % out;
-  ctx.strokeStyle = line; ctx.lineWidth = 3;
+  ctx.strokeStyle = LINE; ctx.lineWidth = 3;
   ctx.strokeRect(ox + c * pg.s * cell - 1, oy + r * pg.s * cell - 1, pg.k * cell + 1, pg.k * cell + 1);
   const cell2 = Math.min(22, Math.floor((W * 0.36) / Math.max(out, 1)), Math.floor((H - 20) / Math.max(out, 1)));
   const ox2 = W - out * cell2 - 10;
   for (let y = 0; y < out; y++) {
     for (let x = 0; x < out; x++) {
       const done = y < r || (y === r && x <= c);
-      ctx.fillStyle = accent;
+      ctx.fillStyle = fill;
       ctx.globalAlpha = done ? 1 : 0.15;
       ctx.fillRect(ox2 + x * cell2, oy + y * cell2, cell2 - 1, cell2 - 1);
     }
   }
   ctx.globalAlpha = 1;
-  ctx.strokeStyle = line;
+  ctx.strokeStyle = LINE;
   ctx.strokeRect(ox2 + c * cell2 - 1, oy + r * cell2 - 1, cell2 + 1, cell2 + 1);
 }
 
