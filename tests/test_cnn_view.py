@@ -7,6 +7,7 @@ import io
 import numpy as np
 import pytest
 from glasslab import colour
+from glasslab.cnn import page_data
 from glasslab.cnn import view as cnn_view
 from PIL import Image
 
@@ -122,12 +123,12 @@ def test_page_data_for_samples_columns_and_summary(tmp_path_factory):
         {"file": "a2", "class": "a"},
         {"file": "b1", "class": "b"},
     ]
-    assert [s["file"] for s in cnn_view.default_samples(samples)] == ["a1", "b1"]
+    assert [s["file"] for s in page_data.default_samples(samples)] == ["a1", "b1"]
     model = load(build_tinyvgg(tmp_path_factory.getbasetemp()) / "tinyvgg.onnx")
     cols = cnn_view.overview_columns(
         [la.kind for la in model.layers], [la.shape for la in model.layers]
     )
-    layout = cnn_view.column_layout(model, cols, list(model.labels))
+    layout = page_data.column_layout(model, cols, list(model.labels))
     first = layout["columns"][0]
     assert first["name"] == "input" and first["shape"] == [64, 64, 3]
     assert [c["name"] for c in layout["columns"][1:]] == [model.layers[i].name for i in cols]
@@ -135,7 +136,7 @@ def test_page_data_for_samples_columns_and_summary(tmp_path_factory):
         c["height"] == c["channels"] * (c["tile"] + c["gap"]) - c["gap"] for c in layout["columns"]
     )
     assert layout["outputName"] == model.layers[-1].name and len(layout["classes"]) == 10
-    summary = cnn_view.model_summary(model, list(model.labels))
+    summary = page_data.model_summary(model, list(model.labels))
     assert summary["convs"] == 4 and summary["classes"] == 10 and summary["h"] == 64
 
 
@@ -150,17 +151,17 @@ def test_the_ort_comparison_verdict():
 def test_labels_preview_and_page_state():
     from types import SimpleNamespace
 
-    assert cnn_view.parse_labels(" a\n\nb \n") == ["a", "b"]
-    assert cnn_view.parse_labels('["x", 2]') == ["x", "2"]
-    assert cnn_view.parse_labels("") == []
+    assert page_data.parse_labels(" a\n\nb \n") == ["a", "b"]
+    assert page_data.parse_labels('["x", 2]') == ["x", "2"]
+    assert page_data.parse_labels("") == []
     with pytest.raises(ValueError) as bad:
-        cnn_view.parse_labels("[1,")
+        page_data.parse_labels("[1,")
     assert bad.value.args[0] == "json"
     with pytest.raises(ValueError) as other:
-        cnn_view.parse_labels('["a"] ["b"]')
+        page_data.parse_labels('["a"] ["b"]')
     assert other.value.args[0] == "json"
     grey = np.full((2, 3, 1), 0.5, np.float32)
-    rgba = cnn_view.preview_image(grey)
+    rgba = page_data.preview_image(grey)
     assert rgba.shape == (2, 3, 4) and tuple(rgba[0, 0]) == (128, 128, 128, 255)
     page = SimpleNamespace(
         model=None,
@@ -179,9 +180,9 @@ def test_labels_preview_and_page_state():
         ort_max_diff=None,
         ort_status="waiting",
     )
-    state = cnn_view.page_state(page)
+    state = page_data.page_state(page)
     assert state["page"] == "cnn" and state["top"] is None and state["columns"] == ["input"]
-    assert cnn_view.median_ms(lambda: None, 3) >= 0
+    assert page_data.median_ms(lambda: None, 3) >= 0
 
 
 def test_focus_info_of_each_column_kind(tmp_path_factory):
@@ -195,8 +196,8 @@ def test_focus_info_of_each_column_kind(tmp_path_factory):
     model = load(folder / "tinyvgg.onnx")
     x = prepare(sample_images(folder)[0][2])
     acts = model.forward(x)
-    cols, blocks = cnn_view.overview_blocks(model)
-    luts = cnn_view.page_luts()
+    cols, blocks = page_data.overview_blocks(model)
+    luts = page_data.page_luts()
     page = SimpleNamespace(
         x=x,
         acts=acts,
@@ -210,12 +211,12 @@ def test_focus_info_of_each_column_kind(tmp_path_factory):
         lut_act=luts["activation"],
         lut_prob=luts["probability"],
     )
-    inp = cnn_view.focus_info(0, 2, page)
+    inp = page_data.focus_info(0, 2, page)
     assert inp["kind"] == "input" and inp["tint"] == list(cnn_view.INPUT_TINTS[3][2])
-    neuron = cnn_view.focus_info(2, 1, page)
+    neuron = page_data.focus_info(2, 1, page)
     assert neuron["kind"] == "neuron" and neuron["layer"] == model.layers[cols[1]].name
     lim = float(page.limits[1][1])
     assert [t["value"] for t in neuron["ticks"]] == pytest.approx([-lim, -lim / 2, 0, lim / 2, lim])
     top = int(np.argmax(page.probs))
-    cls = cnn_view.focus_info(len(cols) + 1, top, page)
+    cls = page_data.focus_info(len(cols) + 1, top, page)
     assert cls["kind"] == "class" and cls["name"] == page.labels[top]

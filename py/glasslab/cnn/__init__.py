@@ -10,7 +10,8 @@
   Explainer does it), :mod:`~glasslab.cnn.explain` (the arithmetic behind each
   neuron), :mod:`~glasslab.cnn.detail` (what each detail view shows, one module per
   layer kind, plain data), :mod:`~glasslab.cnn.view` (the page's maths: colour ranges,
-  column images, legend, playground formula, ``state()``),
+  column images, playground formula), :mod:`~glasslab.cnn.page_data` (what the page
+  shows as plain data: columns, legend, summary, ``state()``),
   :mod:`~glasslab.cnn.compare` (NumPy against ONNX Runtime);
 * :mod:`~glasslab.cnn.cli` - ``python -m glasslab cnn``.
 

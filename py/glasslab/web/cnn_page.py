@@ -19,7 +19,7 @@ import numpy as np
 from pyodide.ffi import JsException
 from pyodide.http import pyfetch
 
-from glasslab.cnn import preprocess
+from glasslab.cnn import page_data, preprocess
 from glasslab.cnn import view as cnn_view
 from glasslab.cnn.model import SequentialCNN
 from glasslab.web import bridge
@@ -53,7 +53,7 @@ class CnnPage:
         self.model = self.x = self.acts = self.probs = self.limits = None
         self.pixels = self.preview = self.render_ms = None
         self.labels, self.col_layers, self.col_blocks = [], [], []
-        self.luts = cnn_view.page_luts()
+        self.luts = page_data.page_luts()
         self.lut_act, self.lut_prob = self.luts["activation"], self.luts["probability"]
         self.canvases: dict[int, bridge.CanvasImage] = {}
         self.detail = DetailGlue(self.views.detail)
@@ -62,7 +62,7 @@ class CnnPage:
     def connect(self) -> None:
         """Register the page object the views call, and hand over the colour tables."""
         calls = {
-            "focus": lambda col, ch: bridge.to_js(cnn_view.focus_info(int(col), int(ch), self)),
+            "focus": lambda col, ch: bridge.to_js(page_data.focus_info(int(col), int(ch), self)),
             "file": self.on_file,
             "playground": lambda *npks: bridge.to_js(cnn_view.conv_output_size(*npks)),
             "labels": lambda text: self._run_sync(lambda: self.apply_labels(text)),
@@ -82,7 +82,7 @@ class CnnPage:
             fetch_bytes(SAMPLES_URL), fetch_bytes(MODEL_URL)
         )
         samples = json.loads(samples_raw)
-        first = [s["file"] for s in cnn_view.default_samples(samples)]
+        first = [s["file"] for s in page_data.default_samples(samples)]
         wanted = bridge.url_params().get("sample")
         chosen = next((s for s in samples if s["file"] == wanted), None)
         self.views.input.setSamples(
@@ -179,7 +179,7 @@ class CnnPage:
         """Medians over ``runs`` (for bench/): NumPy forward pass, image change to every view
         redrawn, ONNX Runtime Web's run of the same file (all layers as outputs)."""
         runs = max(1, min(runs, 1000))
-        numpy_ms = cnn_view.median_ms(lambda: self.model.forward(self.x), runs)
+        numpy_ms = page_data.median_ms(lambda: self.model.forward(self.x), runs)
         redraw_ms = float(
             np.median([self._set_input(self.x) or self.render_ms for _ in range(runs)])
         )
@@ -189,19 +189,19 @@ class CnnPage:
     def _set_model(self, model: SequentialCNN, data: bytes, name: str) -> None:
         self.model, self.model_name = model, name
         self.labels = list(model.labels)
-        self.col_layers, self.col_blocks = cnn_view.overview_blocks(model)
+        self.col_layers, self.col_blocks = page_data.overview_blocks(model)
         self.detail.forget()
         self._build_layout()
         h, w, _c = model.input_shape
         self.preview = bridge.CanvasImage(self.views.input.preview(w, h))
         self.ort.load(data)
-        summary = cnn_view.model_summary(model, self.labels)
+        summary = page_data.model_summary(model, self.labels)
         self.views.model.show(
             bridge.to_js({"name": name, "summary": summary, "labels": self.labels})
         )
 
     def _build_layout(self) -> None:
-        layout = cnn_view.column_layout(self.model, self.col_layers, self.labels)
+        layout = page_data.column_layout(self.model, self.col_layers, self.labels)
         self.tile, self.gap = layout["columns"][0]["tile"], layout["columns"][0]["gap"]
         overview = self.views.overview
         overview.build(bridge.to_js(layout))
@@ -232,7 +232,7 @@ class CnnPage:
 
     def apply_labels(self, text) -> None:
         try:
-            names = cnn_view.parse_labels(str(text))
+            names = page_data.parse_labels(str(text))
         except ValueError as exc:
             if exc.args[0] == "json":
                 raise UserError(Text("cnn.error.labels_json", detail=exc.args[1])) from None
@@ -256,12 +256,12 @@ class CnnPage:
             self.canvases[k].paint(
                 cnn_view.column_image(act, lim, self.lut_act, self.tile, self.gap)
             )
-        self.preview.paint(cnn_view.preview_image(self.x))
+        self.preview.paint(page_data.preview_image(self.x))
         top = int(np.argmax(self.probs))
         self.views.overview.setProbabilities(bridge.to_js([float(p) for p in self.probs]), top)
         label = {"image": self.image_name, "label": self.labels[top], "p": float(self.probs[top])}
         self.views.input.show(bridge.to_js(label))
-        self.views.overview.showFocus(bridge.to_js(cnn_view.focus_info(*self._focus(), self)))
+        self.views.overview.showFocus(bridge.to_js(page_data.focus_info(*self._focus(), self)))
 
     def _focus(self) -> tuple[int, ...]:
         return tuple(int(v) for v in self.views.overview.focus().to_py())
@@ -274,7 +274,7 @@ class CnnPage:
         self.render()
 
     def state(self) -> dict:
-        return cnn_view.page_state(
+        return page_data.page_state(
             SimpleNamespace(
                 **vars(self),
                 ready=js.document.documentElement.dataset.ready == "true",
