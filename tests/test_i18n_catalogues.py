@@ -55,7 +55,7 @@ def html_keys() -> dict[str, set[str]]:
 
 def code_keys() -> dict[str, set[str]]:
     files = sorted((ROOT / "py" / "glasslab" / "web").glob("*.py"))
-    files += sorted((SITE / "js").glob("*.js"))
+    files += sorted((SITE / "js").rglob("*.js"))
     out = {}
     for path in files:
         text = path.read_text(encoding="utf-8")

@@ -214,7 +214,9 @@ def test_url_restores_the_setup(page, server):
 
 
 def test_bad_url_values_are_ignored_with_a_message(page, server):
-    page.goto(server.url("gan.html?g_lr=NaN&k_d=-3&dataset=%3Cimg%20src%3Dx%20onerror%3Dalert(1)%3E"))
+    page.goto(
+        server.url("gan.html?g_lr=NaN&k_d=-3&dataset=%3Cimg%20src%3Dx%20onerror%3Dalert(1)%3E")
+    )
     wait_ready(page)
     s = state(page)
     preset = json.loads(preset_json("gaussians"))["config"]
