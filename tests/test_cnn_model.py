@@ -9,6 +9,7 @@ import pytest
 from glasslab.cnn import layers as layers_module
 from glasslab.cnn import model as model_module
 from glasslab.cnn import predict_pixels
+from glasslab.cnn.from_onnx import SUPPORTED_OPS
 from glasslab.cnn.model import SequentialCNN, load
 from glasslab.cnn.preprocess import prepare
 from onnx import TensorProto, helper, numpy_helper
@@ -278,7 +279,11 @@ def test_unsupported_operator_is_named():
     data = _simple([lstm], {"W": _w(1, 16, 4), "R": _w(1, 16, 4)})
     with pytest.raises(ValueError) as err:
         SequentialCNN.from_bytes(data)
-    assert str(err.value) == "unsupported ONNX operator 'LSTM' (node 'lstm_1')"
+    assert str(err.value) == (
+        "unsupported ONNX operator 'LSTM' (node 'lstm_1'); supported operators: "
+        + ", ".join(SUPPORTED_OPS)
+    )
+    assert {"Conv", "BatchNormalization", "Gemm", "LogSoftmax"} <= set(SUPPORTED_OPS)
     head, extra = _flat_head()
     custom = helper.make_node("Gelu", ["c"], ["g"], name="act", domain="com.example")
     with pytest.raises(ValueError, match="unsupported ONNX operator 'com.example.Gelu'"):

@@ -36,12 +36,14 @@ limits).
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
 
+from glasslab.cnn import layers as kernels
 from glasslab.cnn.from_onnx import MAX_MACS, MAX_TOTAL_ELEMENTS, compile_graph
-from glasslab.cnn.layers import FORWARD, MAX_ACTIVATION_ELEMENTS, Layer, softmax
+from glasslab.cnn.layers import MAX_ACTIVATION_ELEMENTS, Layer, softmax
 from glasslab.cnn.onnx_graph import Model
 from glasslab.cnn.onnx_reader import OnnxFormatError, read_model
 
@@ -186,7 +188,7 @@ class SequentialCNN:
         x = np.ascontiguousarray(self._check_image(image).transpose(2, 0, 1))
         acts: dict[str, np.ndarray] = {}
         for layer in self.layers:
-            x = FORWARD[layer.kind](layer, x)
+            x = kernels.forward(layer, x)
             acts[layer.name] = x.transpose(1, 2, 0) if x.ndim == 3 else x
         return acts
 
@@ -200,7 +202,60 @@ class SequentialCNN:
         out = acts[last.name]
         if last.kind == "softmax" or last.activation == "softmax":
             return out
+        if last.kind == "log_softmax" or last.activation == "log_softmax":
+            return np.exp(out)
         return softmax(out)
+
+    @property
+    def output_kind(self) -> str:
+        """What the model's last layer gives: ``softmax``, ``log_softmax`` or ``logits``
+        (then the page applies softmax itself)."""
+        last = self.layers[-1]
+        kind = last.activation if last.kind == "dense" else last.kind
+        return kind if kind in ("softmax", "log_softmax") else "logits"
+
+    def logits_index(self) -> int:
+        """Index of the layer whose output (before its own softmax) are the logits: the
+        last layer, or the one before a final Softmax/LogSoftmax layer."""
+        n = len(self.layers)
+        if self.layers[-1].kind in ("softmax", "log_softmax") and n > 1:
+            return n - 2
+        return n - 1
+
+    def logits(self, image: np.ndarray, acts: dict[str, np.ndarray]) -> np.ndarray:
+        """The raw class scores ``z`` (float64): the input of the final softmax (for a
+        dense layer with a softmax, ``x W + b`` recomputed), else the last output."""
+        i = self.logits_index()
+        layer = self.layers[i]
+        if layer.kind == "dense" and layer.activation:
+            x = self._input_of(i, image, acts)
+            return x.astype(np.float64) @ layer.kernel.astype(np.float64) + layer.bias
+        return np.asarray(acts[layer.name], np.float64).reshape(-1)
+
+    def _input_of(self, i: int, image: np.ndarray, acts: dict[str, np.ndarray]) -> np.ndarray:
+        """Layer ``i``'s input, channel-major (the image for the first layer)."""
+        x = image if i == 0 else acts[self.layers[i - 1].name]
+        return np.ascontiguousarray(np.asarray(x).transpose(2, 0, 1)) if x.ndim == 3 else x
+
+    def gradients(self, image: np.ndarray, acts: dict[str, np.ndarray], d_logits) -> dict:
+        """Backpropagation from the logits: the gradient of ``sum_k d_logits[k] z_k`` with
+        respect to the output of every layer before the logits' one (keyed by layer name)
+        and to the image (``"input"``), each in the layout of :meth:`forward` (``(H, W,
+        C)`` or ``(N,)``). The logits' own softmax is skipped: the gradient starts at
+        ``z``. One backward pass per layer, in reverse order (``layers.backward``)."""
+        i = self.logits_index()
+        head = self.layers[i]
+        if head.kind == "dense" and head.activation:
+            head = replace(head, activation=None, grads={})
+        g = np.asarray(d_logits, np.float32).reshape(-1)
+        out: dict[str, np.ndarray] = {}
+        for j in range(i, -1, -1):
+            layer = head if j == i else self.layers[j]
+            x, y = self._input_of(j, image, acts), self._input_of(j + 1, image, acts)
+            g = np.asarray(kernels.backward(layer, x, y, g), np.float32)
+            name = "input" if j == 0 else self.layers[j - 1].name
+            out[name] = g.transpose(1, 2, 0) if g.ndim == 3 else g
+        return out
 
 
 def load(source: str | Path | bytes) -> SequentialCNN:

@@ -13,7 +13,18 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-__all__ = ["Attribute", "Graph", "Model", "Node", "Tensor", "ValueInfo", "ints_attr", "pads_attr"]
+__all__ = [
+    "SHAPE_OPS",
+    "Attribute",
+    "Graph",
+    "Model",
+    "Node",
+    "Tensor",
+    "ValueInfo",
+    "fold_shape_node",
+    "ints_attr",
+    "pads_attr",
+]
 
 
 @dataclass
@@ -129,3 +140,54 @@ def pads_attr(
                 end.append(small)
         return (begin[0], begin[1], end[0], end[1])
     raise ValueError(f"{node.label}: unsupported auto_pad {auto!r}")
+
+
+# -- shape arithmetic ----------------------------------------------------------------
+
+SHAPE_OPS = {"Shape", "Gather", "Unsqueeze", "Squeeze", "Concat", "Cast"}
+
+
+def _axes(node: Node, consts: dict) -> list[int] | None:
+    """``axes`` of Unsqueeze/Squeeze: the attribute (opset < 13) or the second input."""
+    axes = node.attr("axes")
+    if axes is None and len(node.inputs) > 1 and node.inputs[1] in consts:
+        axes = np.asarray(consts[node.inputs[1]]).reshape(-1)
+    return None if axes is None else [int(a) for a in axes]
+
+
+def fold_shape_node(node: Node, consts: dict, current: str, dims: list[int]) -> bool:
+    """Evaluate one node of integer shape arithmetic into ``consts`` (what torch writes
+    for ``x.view(x.size(0), -1)``): ``Shape`` of the current tensor (whose ONNX shape is
+    ``dims``, batch 1), and ``Gather``, ``Unsqueeze``, ``Squeeze``, ``Concat``, ``Cast``
+    of constants. Returns ``False`` (and changes nothing) for anything else."""
+    op, ins = node.op_type, node.inputs
+    if not ins or len(node.outputs) != 1:
+        return False
+    if op == "Shape":
+        if ins[0] != current:
+            return False
+        value = np.asarray(dims, np.int64)[node.attr("start", 0) : node.attr("end", len(dims))]
+    elif not all(name in consts for name in ins if name):
+        return False
+    elif op == "Gather":
+        data, index = np.asarray(consts[ins[0]]), np.asarray(consts[ins[1]])
+        value = np.take(data, index.astype(np.int64), axis=int(node.attr("axis", 0)))
+    elif op == "Unsqueeze":
+        value, axes = np.asarray(consts[ins[0]]), _axes(node, consts)
+        if axes is None:
+            return False
+        rank = value.ndim + len(axes)
+        for a in sorted(a % rank for a in axes):
+            value = np.expand_dims(value, a)
+    elif op == "Squeeze":
+        data, axes = np.asarray(consts[ins[0]]), _axes(node, consts)
+        rank = max(data.ndim, 1)
+        value = np.squeeze(data, axis=None if axes is None else tuple(a % rank for a in axes))
+    elif op == "Concat":
+        parts = [np.asarray(consts[name]).reshape(-1) for name in ins]
+        value = np.concatenate(parts, axis=0)
+    else:  # Cast
+        to = int(node.attr("to", 7))
+        value = np.asarray(consts[ins[0]]).astype(np.float32 if to == 1 else np.int64)
+    consts[node.outputs[0]] = np.asarray(value)
+    return True
