@@ -83,13 +83,14 @@ def test_error_line_points_into_the_edited_source():
 
 
 def test_guard_stops_an_endless_loop_within_the_limit_and_untraces():
-    for body in ("    while True: pass\n", "    while True:\n        x += 1\n"):
+    loops = {"    while True: pass\n": {2}, "    while True:\n        x += 1\n": {2, 3}}
+    for body, lines in loops.items():
         fn = compile_function("def f(x):\n" + body, "f", {}, filename="<loop>")
         started = time.perf_counter()
         with pytest.raises(CodeTimeout) as info, Guard({"<loop>"}, 0.3):
             fn(0)
         assert time.perf_counter() - started < 2.0
-        assert info.value.line == 2
+        assert info.value.line in lines  # a line of the loop
         assert sys.gettrace() is None
 
 

@@ -119,13 +119,18 @@ class Editable:
     """One function of a running module or class that a student may read and rewrite.
 
     ``owner`` is the module or class whose attribute ``attr`` holds the function;
-    ``name`` the public name the page uses (``attr`` by default).
+    ``name`` the public name the page uses (``attr`` by default). ``tables`` are
+    ``(dict, key)`` pairs of lookup tables that hold the same function (a table of
+    kernels by layer kind): installing and restoring update them too. A
+    ``staticmethod`` stays one.
     """
 
-    def __init__(self, owner, attr: str, name: str | None = None) -> None:
+    def __init__(self, owner, attr: str, name: str | None = None, tables=()) -> None:
         self.owner = owner
         self.attr = attr
         self.name = name or attr
+        self.tables = list(tables)
+        self.static = isinstance(inspect.getattr_static(owner, attr), staticmethod)
         self.original = inspect.unwrap(getattr(owner, attr))
         if not isinstance(self.original, types.FunctionType):
             raise TypeError(f"{self.name} is not a Python function")
@@ -138,8 +143,12 @@ class Editable:
         return sys.modules[self.original.__module__].__dict__
 
     def original_source(self) -> str:
-        """The running module's source of the original, dedented (a method's too)."""
-        return textwrap.dedent(inspect.getsource(self.original))
+        """The running module's source of the original, dedented (a method's too); a
+        static method's ``@staticmethod`` line is left out (it stays one when edited)."""
+        source = textwrap.dedent(inspect.getsource(self.original))
+        if self.static and source.startswith("@staticmethod\n"):
+            source = source[len("@staticmethod\n") :]
+        return source
 
     def source(self) -> str:
         """What runs now: the edited source if one is installed, else the original's."""
@@ -155,15 +164,21 @@ class Editable:
             source, self.attr, self.module_namespace, self.parameters, self.filename
         )
 
-    def install(self, fn: types.FunctionType, source: str) -> None:
-        """Run ``fn`` (compiled from ``source``) in the original's place from now on."""
-        setattr(self.owner, self.attr, fn)
+    def install(self, fn: Callable, source: str) -> None:
+        """Run ``fn`` (compiled from ``source``, or a wrapper of it) in the original's
+        place from now on."""
+        self._put(fn)
         self.edited_source = source
 
     def restore(self) -> None:
         """Put the original back."""
-        setattr(self.owner, self.attr, self.original)
+        self._put(self.original)
         self.edited_source = None
+
+    def _put(self, fn: Callable) -> None:
+        setattr(self.owner, self.attr, staticmethod(fn) if self.static else fn)
+        for table, key in self.tables:
+            table[key] = fn
 
     def first_line(self) -> int:
         """The line number, in its file, of the first line of what runs now."""

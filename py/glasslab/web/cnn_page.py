@@ -27,6 +27,7 @@ from glasslab.web.bridge import UserError
 from glasslab.web.cnn_detail import DetailGlue, u8
 from glasslab.web.cnn_ort import OrtCheck
 from glasslab.web.i18n import Text, on_change
+from glasslab.web.live import LivePanels, cnn_session
 
 MODEL_URL = "tinyvgg.onnx"
 SAMPLES_URL = "samples/index.json"
@@ -75,6 +76,9 @@ class CnnPage:
             setattr(tables, name, u8(np.ascontiguousarray(lut.table).tobytes()))
         self.views.connect(page)
         self.views.setLuts(tables)
+        self.live = LivePanels(
+            cnn_session(), self.messages, lambda: self.x is None or self._set_input(self.x)
+        )
 
     async def start(self) -> None:
         self.connect()
@@ -274,7 +278,7 @@ class CnnPage:
         self.render()
 
     def state(self) -> dict:
-        return page_data.page_state(
+        return self.live.session.state() | page_data.page_state(
             SimpleNamespace(
                 **vars(self),
                 ready=js.document.documentElement.dataset.ready == "true",

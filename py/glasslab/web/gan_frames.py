@@ -12,6 +12,7 @@ from glasslab.gan import GanDiverged, GanLab
 from glasslab.gan import view as gan_view
 from glasslab.gan.pace import Pace
 from glasslab.gan.stages import STEP_FUNCTIONS, SlowMotion, code_lines
+from glasslab.live.session import CodeFailed
 from glasslab.web import bridge
 from glasslab.web.i18n import Text
 
@@ -54,6 +55,9 @@ class Frames:
             except GanDiverged as exc:
                 page.pause()
                 page.messages.show(Text("gan.msg.diverged", detail=exc))
+            except CodeFailed as exc:
+                page.pause()
+                page.live.failed(exc)
             if not page.slow and self.frame % METRICS_EVERY == 0:
                 self.update_metrics(push=True)
         if self.dirty:

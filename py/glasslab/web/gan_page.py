@@ -18,6 +18,7 @@ from glasslab.gan.session import DRAW, NEW_RUN, GanSession
 from glasslab.web import bridge
 from glasslab.web.gan_frames import Frames
 from glasslab.web.i18n import Text, on_change, t
+from glasslab.web.live import CodeFailed, LivePanels, gan_session
 
 
 def user_error(exc: Exception) -> bridge.UserError:
@@ -38,6 +39,7 @@ class GanPage:
         self.view.start(self._page_object(), bridge.to_js(gan_view.page_setup()))
         problems = self.session.start(bridge.url_params())
         self.after_model_change()
+        self.live = LivePanels(gan_session(lambda: self.session.lab), self.messages)
         if problems:
             self.messages.show(Text("gan.msg.link_ignored", detail=_Joined(problems)))
 
@@ -139,6 +141,8 @@ class GanPage:
             self.lab.step(which)
         except GanDiverged as exc:
             self.messages.show(Text("gan.msg.diverged", detail=exc))
+        except CodeFailed as exc:
+            self.live.failed(exc)
         self.redraw()
         self.frames.update_metrics(push=True)
         self.frames.show_code("g" if which == "g" else "d", None)
@@ -225,6 +229,7 @@ class GanPage:
             "fps": round(float(stats.fps), 1),
             "frame_ms_p95": round(float(stats.p95_ms), 2),
             "message": self.messages.text,
+            **self.live.session.state(),
         }
 
     def set_from_js(self, params) -> dict:
