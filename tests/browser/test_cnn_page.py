@@ -273,11 +273,11 @@ def small_model(path, op: str = "Relu", classes: int = 4):
 def test_own_model_loads_and_the_page_adapts(cnn, tmp_path, pattern):
     cnn.evaluate("window.glasslab.classify('samples/koala_1.jpeg')")
     # an unsupported operator is refused by name, TinyVGG stays
-    bad = small_model(tmp_path / "sigmoid.onnx", op="Sigmoid")
+    bad = small_model(tmp_path / "elu.onnx", op="Elu")
     cnn.set_input_files("#file-model", str(bad))
     cnn.wait_for_function("window.glasslab.state().message !== null", timeout=30_000)
     s = state(cnn)
-    assert "Sigmoid" in s["message"] and s["model"] == "TinyVGG" and len(s["classes"]) == 10
+    assert "Elu" in s["message"] and s["model"] == "TinyVGG" and len(s["classes"]) == 10
     # garbage bytes: a clear message, TinyVGG stays
     junk = tmp_path / "junk.onnx"
     junk.write_bytes(b"\x0a\xff\xff\xff\xff\x0f" + b"\x01" * 50)

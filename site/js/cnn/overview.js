@@ -21,15 +21,16 @@ export function build(layout) {
     head.append(el("span", { class: "col-name" }, col.name), el("span", { class: "col-shape" }, col.shape.join("×")));
     const wrap = el("div", { class: "col-maps" });
     const canvas = el("canvas", {
-      id: `col-${i}`, width: String(col.tile), height: String(col.height),
+      id: `col-${i}`, width: String(col.width || col.tile), height: String(col.height),
       "aria-hidden": "true", class: `maps kind-${col.kind}`,
     });
-    canvas.style.width = `${col.tile}px`; canvas.style.height = `${col.height}px`;
+    canvas.style.width = `${col.width || col.tile}px`; canvas.style.height = `${col.height}px`;
     wrap.append(canvas);
     box.append(head, wrap);
     const channelAt = (e) => {
       const r = canvas.getBoundingClientRect();
-      const ch = Math.floor((e.clientY - r.top) / (col.tile + col.gap));
+      const y = e.clientY - r.top;
+      const ch = Math.floor(col.vector ? (y * col.channels) / col.height : y / (col.tile + col.gap));
       return ch >= 0 && ch < col.channels ? ch : null;
     };
     box.addEventListener("mousemove", (e) => {
@@ -101,7 +102,16 @@ function neuronBox(col, ch) {
   }
   const c = L.columns[col];
   const r = $(`col-${col}`).getBoundingClientRect();
-  return { x: r.left - host.left, y: r.top - host.top + ch * (c.tile + c.gap), w: c.tile, h: c.tile };
+  const s = slot(c, ch);
+  return { x: r.left - host.left, y: r.top - host.top + s.y, w: s.w, h: s.h };
+}
+
+/** Where neuron ch sits in its column: a square tile, or a band of a vector's strip
+ *  (unit u of N fills rows floor(u H / N) onwards). */
+function slot(c, ch) {
+  if (!c.vector) return { y: ch * (c.tile + c.gap), w: c.tile, h: c.tile };
+  const y = Math.floor((ch * c.height) / c.channels);
+  return { y, w: c.width, h: Math.max(1, Math.floor(((ch + 1) * c.height) / c.channels) - y) };
 }
 
 function inputsOf(col, ch) {  // neurons of the previous column that feed (col, ch)
@@ -109,7 +119,7 @@ function inputsOf(col, ch) {  // neurons of the previous column that feed (col, 
   if (col === 0) return [];
   const prev = col - 1;
   const n = channelsOf(prev);
-  if (col === L.columns.length || L.columns[col].kind === "conv") return [...Array(n).keys()].map((k) => [prev, k]);
+  if (col === L.columns.length || ["conv", "dense"].includes(L.columns[col].kind)) return [...Array(n).keys()].map((k) => [prev, k]);
   return ch < n ? [[prev, ch]] : [];
 }
 
