@@ -3,22 +3,29 @@
 :class:`SequentialCNN` reads an ONNX file (:mod:`glasslab.cnn.onnx_reader`, so no
 ``onnx`` package is needed), compiles its graph to layers (:mod:`glasslab.cnn.from_onnx`)
 and computes every layer's activation for one image (the kernels of
-:mod:`glasslab.cnn.layers`). Supported graphs are chains of:
+:mod:`glasslab.cnn.layers`) and, from the logits back, every gradient
+(:meth:`SequentialCNN.gradients`). Supported graphs are chains of (what
+``torch.onnx.export`` writes for a typical course CNN, opsets 11 to 17, with or without
+a dynamic batch axis):
 
 * ``Conv`` (2-D, any kernel size, strides, pads or auto_pad, group 1, dilation 1,
-  optional bias),
-* ``Relu``, ``MaxPool`` (2-D, any kernel/stride/pads, dilation 1),
-* ``Flatten`` or ``Reshape`` to a ``(1, N)`` vector,
-* ``Gemm`` or ``MatMul`` (+ ``Add``) with constant weights, ``Softmax`` on a vector,
+  optional bias), ``BatchNormalization`` (inference, on images or vectors),
+* ``Relu``, ``LeakyRelu``, ``Sigmoid``, ``Tanh``,
+* ``MaxPool``, ``AveragePool`` (2-D, any kernel/stride/pads, dilation 1),
+  ``GlobalAveragePool``,
+* ``Flatten`` or ``Reshape`` to a ``(1, N)`` vector (the shape a constant or torch's
+  ``Shape``/``Gather``/``Unsqueeze``/``Concat`` arithmetic),
+* ``Gemm`` or ``MatMul`` (+ ``Add``) with constant weights, ``Softmax`` or
+  ``LogSoftmax`` on a vector, or neither (the output are then the logits),
 * ``Transpose`` (layout changes, e.g. an NHWC input feeding NCHW convolutions),
   ``Identity`` and ``Dropout`` (inference: no-op), ``Constant``.
 
-Layers and their names: each Conv, Relu, MaxPool, Flatten/Reshape, dense
-(Gemm or MatMul[+Add]) and Softmax node makes one layer named after its output
-tensor. A dense layer directly followed by a Softmax is one layer with
-``activation='softmax'`` named after the Softmax output (Keras' ``Dense(...,
-activation='softmax')``); its logits are recomputed by :mod:`glasslab.cnn.explain`.
-Transpose/Identity/Dropout only relabel the tensor and make no layer.
+Layers and their names: each node but the relabelling ones makes one layer named
+after its output tensor. A dense layer directly followed by a Softmax (LogSoftmax) is
+one layer with ``activation='softmax'`` (``'log_softmax'``) named after that node's
+output (Keras' ``Dense(..., activation='softmax')``); :meth:`SequentialCNN.logits`
+recomputes its logits. Transpose/Identity/Dropout only relabel the tensor and make no
+layer.
 
 Layouts: images are handled as ``(H, W, C)`` float32 arrays whatever the ONNX
 layout; activations of image-shaped layers are returned as ``(H, W, C)`` and
