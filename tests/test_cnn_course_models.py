@@ -300,3 +300,18 @@ def test_vector_columns_are_painted_and_focused():
     info = columns_module.focus_info(len(cols), 5, page)
     assert info["kind"] == "neuron" and info["vector"] and info["layer_kind"] == "relu"
     assert float(info["min"]) == pytest.approx(maps[-1][5], abs=1e-3)
+
+
+def test_the_output_explanation_of_a_separate_log_softmax():
+    from glasslab.cnn import explain
+
+    g = Graph(13, 6)
+    g.conv(1, 2, 3), g.op("Relu"), g.op("Flatten", axis=1), g.linear(2 * 6 * 6, 4)
+    g.op("Dropout"), g.op("LogSoftmax", axis=1)  # not fused: Dropout in between
+    model = SequentialCNN.from_bytes(g.model((1, 8, 8), False))
+    assert model.layers[-1].kind == "log_softmax" and model.output_kind == "log_softmax"
+    image = np.random.default_rng(2).random(model.input_shape, dtype=np.float32)
+    acts = model.forward(image)
+    out = explain.explain_output(model, image, acts)
+    np.testing.assert_allclose(out["logits"], model.logits(image, acts), atol=1e-5)
+    np.testing.assert_allclose(out["probabilities"], model.probabilities(acts), atol=1e-6)

@@ -262,7 +262,7 @@ def explain_output(model, image, acts: dict, name: str | None = None) -> dict:
     """The output layer: ``inputs`` (the flattened vector), the logits recomputed from
     ``inputs @ W + b``, the exponentials and the softmax; also ``weight`` and ``bias``."""
     layer = model.layers[-1] if name is None else model.layer(name)
-    if layer.kind == "softmax":  # a separate Softmax: explain the dense layer before it
+    if layer.kind in ("softmax", "log_softmax"):  # explain the dense layer before it
         index = model.layer_names.index(layer.name)
         if index == 0 or model.layers[index - 1].kind != "dense":
             x = layer_input(model, image, acts, layer.name)
