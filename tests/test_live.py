@@ -181,3 +181,13 @@ def test_exercise_guard_and_refusals():
         exercises.get("nope")
     assert exercises.for_page("gan") and exercises.for_page("cnn")
     assert len(exercises.for_page("gan")) >= 3 and len(exercises.for_page("cnn")) >= 3
+
+
+def test_the_line_trace_sees_a_guarded_function():
+    fn = compile_function("def f(x):\n    y = x + 1\n    return y * 2\n", "f", {}, filename="<g f>")
+    wrapped = guarded(fn, "<g f>", 1.0)
+    result, steps = trace_call(wrapped, 3, code=fn.__code__)
+    assert result == 8
+    assert [s.line for s in steps if s.event == "line"] == [2, 3]
+    assert steps[-1].locals["y"] == {"type": "number", "value": 4.0}
+    assert sys.gettrace() is None

@@ -138,3 +138,30 @@ def test_cnn_kernels_are_editable_and_run_in_every_layer():
     finally:
         session.reset()
     assert layers.kernel("relu", "forward")(None, x).sum() == 18
+
+
+def test_slow_motion_traces_the_edited_step(lab_and_session):
+    from glasslab.gan.stages import iteration_stages
+
+    lab, session = lab_and_session
+    code = session.code()[D_STEP].replace(
+        "logits = self.discriminator.forward(x)",
+        "scores = x * 1.0\n    logits = self.discriminator.forward(scores)",
+    )
+    assert session.set_code(D_STEP, code)["ok"]
+    sink = {}
+    walk = iteration_stages(lab, sink)
+    names = []
+    for net, _i, _n, name, _text, _arrays in walk:
+        if net != "d":
+            break
+        names.append(name)
+        trace = sink["trace"]
+        lines = code.splitlines()
+        marked = [lines[i - 1] for i in trace["lines"]]
+        if name == "sample":  # a line that matches no part belongs to the one before it
+            assert any("scores = x" in line for line in marked)
+        if name == "classify":
+            assert any("discriminator.forward(scores)" in line for line in marked)
+            assert {"scores", "logits"} <= set(trace["locals"])
+    assert names == ["sample", "classify", "loss", "gradients", "update"] * lab.config.k_d

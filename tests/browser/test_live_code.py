@@ -183,15 +183,60 @@ def test_edited_cnn_kernel_runs_in_every_layer(browser, server):
         kernels = {"conv", "relu", "maxpool", "dense", "softmax"}
         assert {f"{kind}_forward" for kind in kernels} <= set(code)
         before = pg.evaluate("window.glasslab.state().probabilities")
-        n = len(before)
-        uniform = f"def dense_forward(layer, x):\n    return np.full({n}, 1 / {n}, np.float32)\n"
-        result = pg.evaluate("(s) => window.glasslab.setCode('dense_forward', s)", uniform)
+        dead = "def relu_forward(layer, x):\n    return np.zeros_like(x)\n"  # every ReLU layer
+        result = pg.evaluate("(s) => window.glasslab.setCode('relu_forward', s)", dead)
         assert result == {"ok": True}, result
+        assert pg.evaluate("window.glasslab.state().code_edited") == ["relu_forward"]
         probs = pg.evaluate("window.glasslab.state().probabilities")
-        assert max(probs) - min(probs) < 1e-6
+        assert max(abs(p - q) for p, q in zip(probs, before, strict=True)) > 1e-3
         pg.evaluate("window.glasslab.resetCode()")
         assert json.dumps(pg.evaluate("window.glasslab.state().probabilities")) == json.dumps(
             before
         )
     finally:
         context.close()
+
+
+SNAPSHOT = """() => {
+    const all = (selector) => [...document.querySelectorAll(selector)];
+    return {
+        s: window.glasslab.state().stage,
+        code: document.getElementById('code').textContent,
+        parts: all('.trace-parts li.current').map((e) => e.dataset.part),
+        locals: all('.trace-locals dt').map((e) => e.textContent),
+        current: all("[data-live='code'] .cm-live-current").length,
+    };
+}"""
+
+
+def test_slow_motion_walks_through_the_edited_step_line_by_line(gan):
+    gan.evaluate("window.glasslab.pause()")
+    code = gan.evaluate("window.glasslab.code()")[D_STEP]
+    edited = code.replace(
+        "logits = self.discriminator.forward(x)",
+        "scores = x * 1.0\n    logits = self.discriminator.forward(scores)",
+    )
+    assert set_code(gan, D_STEP, edited) == {"ok": True}
+    if not gan.evaluate("document.querySelector(\"[data-live='code']\").open"):
+        gan.click("[data-live='code'] > summary")
+    gan.wait_for_selector("[data-live='code'] .cm-editor")
+    gan.evaluate("window.glasslab.set({slow_motion: true})")
+    gan.evaluate("window.glasslab.play()")
+    seen = {}
+    for _ in range(80):
+        snap = gan.evaluate(SNAPSHOT)
+        stage = snap["s"]
+        if stage and stage["network"] == "d":
+            assert "scores = x * 1.0" in snap["code"]
+            assert snap["parts"] == [stage["stage"]]
+            seen[stage["stage"]] = snap
+        if len(seen) == 5:
+            break
+        gan.locator("body").press("n")  # the step-forward key
+        gan.wait_for_timeout(100)
+    gan.evaluate("window.glasslab.pause()")
+    gan.evaluate("window.glasslab.set({slow_motion: false})")
+    gan.evaluate("window.glasslab.resetCode()")
+    assert set(seen) == {"sample", "classify", "loss", "gradients", "update"}
+    assert "scores" in seen["classify"]["locals"] and "logits" in seen["gradients"]["locals"]
+    assert any(snap["current"] for snap in seen.values())

@@ -1,8 +1,9 @@
 """Exercises that check themselves: write one small function, compare it with the reference.
 
-Each :class:`Exercise` has an ``id`` (the ``?exercise=ID`` of its page), the ``page`` it
-belongs to, the name and starter code of the function the student completes (a gap
-marked ``...``), and a reference implementation. Its text (title, task, hint) lives in
+Each :class:`Exercise` has an ``id`` (the ``?exercise=ID`` of its page: lowercase
+letters, digits and underscores, as catalogue keys allow), the ``page`` it belongs to,
+the name and starter code of the function the student completes (a gap marked
+``...``), and a reference implementation. Its text (title, task, hint) lives in
 the page catalogues under ``live.ex.<id>.title`` / ``.task`` / ``.hint``.
 
 :func:`check` compiles the student's code (:mod:`glasslab.live.code`: one ``def`` with
@@ -127,7 +128,7 @@ def _add(exercise: Exercise) -> None:
 
 _add(
     Exercise(
-        id="d-log-loss",
+        id="d_log_loss",
         page="gan",
         function="discriminator_loss",
         starter='''def discriminator_loss(real_logits, fake_logits):
@@ -150,7 +151,7 @@ _add(
 )
 _add(
     Exercise(
-        id="d-log-gradient",
+        id="d_log_gradient",
         page="gan",
         function="discriminator_gradient",
         starter='''def discriminator_gradient(real_logits, fake_logits):
@@ -177,7 +178,7 @@ _add(
 )
 _add(
     Exercise(
-        id="g-non-saturating",
+        id="g_non_saturating",
         page="gan",
         function="generator_loss",
         starter='''def generator_loss(fake_logits):
@@ -197,7 +198,7 @@ _add(
 )
 _add(
     Exercise(
-        id="adam-step",
+        id="adam_step",
         page="gan",
         function="adam_step",
         starter='''def adam_step(params, grads, m, v, t, lr):
@@ -245,7 +246,7 @@ _add(
 )
 _add(
     Exercise(
-        id="max-pool",
+        id="max_pool",
         page="cnn",
         function="max_pool_2x2",
         starter='''def max_pool_2x2(x):
@@ -306,7 +307,7 @@ _add(
 )
 _add(
     Exercise(
-        id="softmax-temperature",
+        id="softmax_temperature",
         page="cnn",
         function="softmax",
         starter='''def softmax(logits, temperature):

@@ -8,7 +8,8 @@ each bytecode they run it compares the time since the guarded call began with th
 is not guarded (the original functions) runs without any tracing at all.
 
 Uses ``sys.settrace``, which Pyodide supports like CPython; a tracer that was set before
-(a debugger, the line trace of slow motion) is put back afterwards.
+(a debugger, the line trace of slow motion) keeps seeing every frame, the guarded ones
+included, and is put back afterwards.
 """
 
 from __future__ import annotations
@@ -50,15 +51,27 @@ class Guard:
             raise CodeTimeout(self.seconds, frame.f_lineno)
         return self._local
 
+    def _chained(self, inner):
+        """The guard's local tracer, also feeding the tracer set before (``inner``, the
+        line trace of slow motion) every event but the opcodes."""
+
+        def local(frame, event, arg):
+            nonlocal inner
+            self._local(frame, event, arg)
+            if inner is not None and event != "opcode":
+                inner = inner(frame, event, arg)
+            return local
+
+        return local
+
     def _global(self, frame, event, arg):
+        inner = self._previous(frame, event, arg) if self._previous is not None else None
         if frame.f_code.co_filename in self.filenames:
             if self.clock() - self._start > self.seconds:
                 raise CodeTimeout(self.seconds, frame.f_lineno)
             frame.f_trace_opcodes = True  # a one-line loop has no line events, only opcodes
-            return self._local
-        if self._previous is not None:
-            return self._previous(frame, event, arg)
-        return None
+            return self._local if inner is None else self._chained(inner)
+        return inner
 
     def __enter__(self) -> Guard:
         self._start = self.clock()

@@ -70,13 +70,15 @@ def _number(v):
 
 
 def trace_call(
-    fn: Callable, *args, max_steps: int = MAX_STEPS, **kwargs
+    fn: Callable, *args, max_steps: int = MAX_STEPS, code=None, **kwargs
 ) -> tuple[object, list[TraceStep]]:
     """Run ``fn(*args, **kwargs)`` recording its lines; returns ``(result, steps)``.
 
-    Only ``fn``'s own frame is traced (not the functions it calls). If ``fn`` raises,
-    the exception propagates with the steps recorded so far in ``exc.trace_steps``."""
-    code = getattr(fn, "__code__", None)
+    Only ``fn``'s own frame is traced (not the functions it calls), or the frame of the
+    code object ``code`` when given (the function a wrapper ``fn`` calls). If ``fn``
+    raises, the exception propagates with the steps recorded so far in
+    ``exc.trace_steps``."""
+    code = code if code is not None else getattr(fn, "__code__", None)
     if code is None:
         raise TypeError("trace_call needs a Python function")
     first = code.co_firstlineno

@@ -3,15 +3,14 @@ typed-array writes that feed the views of ``site/js/gan-*.js`` (``assign``, no l
 
 from __future__ import annotations
 
-import inspect
 import time
 
 import numpy as np
 
-from glasslab.gan import GanDiverged, GanLab
+from glasslab.gan import GanDiverged
 from glasslab.gan import view as gan_view
 from glasslab.gan.pace import Pace
-from glasslab.gan.stages import STEP_FUNCTIONS, SlowMotion, code_lines
+from glasslab.gan.stages import STEP_FUNCTIONS, SlowMotion, code_lines, step_source
 from glasslab.live.session import CodeFailed
 from glasslab.web import bridge
 from glasslab.web.i18n import Text
@@ -19,10 +18,6 @@ from glasslab.web.i18n import Text
 TRAIN_BUDGET_S = 0.010  # training time per animation frame; the rest is drawing
 METRICS_EVERY = 6  # frames between divergence/chart updates while playing
 STAGE_SECONDS = 0.9  # slow motion: time each sub-step stays on screen
-SOURCES = {
-    "d": inspect.getsource(GanLab.discriminator_step),
-    "g": inspect.getsource(GanLab.generator_step),
-}
 
 
 class Frames:
@@ -97,10 +92,10 @@ class Frames:
 
     def show_code(self, net: str, stage: str | None) -> None:
         self.code_shown = (net, stage)
-        lines = code_lines(SOURCES[net], net, stage)
-        self.view.code.show(
-            bridge.to_js({"fn": STEP_FUNCTIONS[net], "stage": stage, "lines": lines})
-        )
+        trace = self.motion.trace if stage else None  # the traced lines and locals
+        lines = code_lines(step_source(net), net, stage, trace and trace["lines"])
+        shown = {"fn": STEP_FUNCTIONS[net], "stage": stage, "lines": lines, "trace": trace}
+        self.view.code.show(bridge.to_js(shown))
 
     # ------------------------------------------------------------ views
 

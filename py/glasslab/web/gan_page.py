@@ -39,7 +39,8 @@ class GanPage:
         self.view.start(self._page_object(), bridge.to_js(gan_view.page_setup()))
         problems = self.session.start(bridge.url_params())
         self.after_model_change()
-        self.live = LivePanels(gan_session(lambda: self.session.lab), self.messages)
+        calls = self.frames.motion.calls()  # slow motion's speed control and step key
+        self.live = LivePanels(gan_session(lambda: self.session.lab), self.messages, calls=calls)
         if problems:
             self.messages.show(Text("gan.msg.link_ignored", detail=_Joined(problems)))
 

@@ -13,11 +13,11 @@ from glasslab.web.i18n import Text
 class LivePanels:
     """``after()`` runs the page again with the code now in place (may raise CodeFailed)."""
 
-    def __init__(self, session, messages, after=lambda: None) -> None:
+    def __init__(self, session, messages, after=lambda: None, calls=None) -> None:
         self.session, self.messages, self.after = session, messages, after
         session.from_url(bridge.url_params())
         page = js.Object.new()
-        for name, fn in session.calls().items():
+        for name, fn in {**session.calls(), **(calls or {})}.items():
             setattr(page, name, bridge.proxy(lambda *a, n=name, f=fn: self.call(n, f, *a)))
         js.window.glasslabLive.start(page)
 

@@ -67,6 +67,7 @@ async function showFunction(name) {
   if (editor.get() !== drafts[name]) editor.set(drafts[name]);
   drafts[name] = editor.get();
   editor.mark(null);
+  code.marked = null;
 }
 
 function refreshDrafts(fresh) {
@@ -81,10 +82,11 @@ function showResult(result, name) {
   if (result.ok) {
     say(p.status, tr("live.code.running", { name }), "ok");
     if (code.editor) code.editor.mark(null);
+    code.marked = null;
     return;
   }
   say(p.status, tr("live.code.refused", { error: result.error, line: result.line ?? "?" }), "error");
-  if (code.editor && (result.name || name) === code.name) code.editor.mark(result.line, "error");
+  if (code.editor && (result.name || name) === code.name) { code.editor.mark(result.line, "error"); code.marked = "error"; }
 }
 
 async function runEdited() {
@@ -239,6 +241,15 @@ window.glasslabLive = {
     if (setup.exercise && exBox) openExercise(setup.exercise);
     window.addEventListener("glasslab:lang", relabel);
   },
+  /** A call of Python's page object by name (slow motion's speed and step key). */
+  call(name, ...args) { return py && py[name] ? py[name](...args) : undefined; },
+  /** Slow motion shows these traced lines ({fn, lines, locals}) or none (null). */
+  trace(trace) {
+    if (!code.editor || code.marked === "error") return;
+    const line = trace && trace.fn === code.name && trace.lines.length ? trace.lines[trace.lines.length - 1] : null;
+    code.editor.mark(line, "current");
+    code.marked = line ? "current" : null;
+  },
   /** An edited function failed while the page ran it: {name, line, error}. */
   failed(info) {
     if (!code.parts.status) return;
@@ -247,7 +258,7 @@ window.glasslabLive = {
       const box = host("code");
       if (box && !box.open) box.open = true;
       const text = drafts[info.name];
-      showFunction(info.name).then(() => { if (code.editor.get() !== text) code.editor.set(text); drafts[info.name] = text; code.editor.mark(info.line, "error"); });
+      showFunction(info.name).then(() => { if (code.editor.get() !== text) code.editor.set(text); drafts[info.name] = text; code.editor.mark(info.line, "error"); code.marked = "error"; });
     }
   },
 };
