@@ -4,7 +4,7 @@
 // the buffer sizes come from Python (glasslab.gan.view.SIZES). Nothing here computes
 // anything about the GAN. Purple (fake) and green (real) are the CSS custom properties
 // --accent and --real of css/glasslab.css.
-import { $ } from "./dom.js";
+import { $, el, tr } from "./dom.js";
 
 const SIZE = 400;  // canvas pixels (the unit square)
 const GRAD = "#c2410c";  // gradient arrows (the .swatch.grad colour of css/gan.css)
@@ -20,8 +20,13 @@ export const rgba = (rgb, alpha) => `rgba(${rgb[0]},${rgb[1]},${rgb[2]},${alpha}
 export function createCanvas() {
   const element = () => $("gan-canvas");
   const heatCanvas = document.createElement("canvas");
-  let grid = 0, side = 0, fakeRgb = [0, 0, 0], realRgb = [0, 0, 0];
+  let grid = 0, side = 0, fakeRgb = [0, 0, 0], realRgb = [0, 0, 0], heatImage = null;
   const canvas = {
+    grid: 0, manifoldSide: 0,
+    noise: new Float32Array(0),  // the tracked fakes' noise vectors (1-D noise: z, 0.5)
+    gradRaw: new Float32Array(0),  // dD/dx at each tracked fake (the arrows are these, compressed)
+    scoreKind: "probability",  // "critic" for the hinge and Wasserstein losses (D's raw score)
+    afterDraw: null,  // called after each draw (the graph's thumbnails)
     real: new Float32Array(0), nReal: 0,
     fake: new Float32Array(0), nFake: 0,
     grad: new Float32Array(0),
@@ -37,11 +42,15 @@ export function createCanvas() {
 
   canvas.allocate = function (sizes) {
     grid = sizes.grid; side = sizes.manifold;
+    canvas.grid = grid; canvas.manifoldSide = side;
+    canvas.noise = new Float32Array(sizes.tracked * 2);
+    canvas.gradRaw = new Float32Array(sizes.tracked * 2);
     heatCanvas.width = grid; heatCanvas.height = grid;
     canvas.real = new Float32Array(sizes.points * 2);
     canvas.fake = new Float32Array(sizes.points * 2);
     canvas.grad = new Float32Array(sizes.points * 2);
     canvas.heat = new Uint8ClampedArray(grid * grid * 4);
+    heatImage = new ImageData(canvas.heat, grid, grid);  // shares the buffer Python writes
     canvas.manifold = new Float32Array(side * side * 2);
     canvas.manifoldAlpha = new Float32Array((side - 1) * (side - 1));
     canvas.drawing = new Float32Array(sizes.drawing * 2);
@@ -57,7 +66,7 @@ export function createCanvas() {
     ctx.fillRect(0, 0, SIZE, SIZE);
     if (canvas.drawingMode) { drawDrawing(ctx); return; }
     if (canvas.layers.heatmap && grid) {
-      heatCanvas.getContext("2d").putImageData(new ImageData(canvas.heat, grid, grid), 0, 0);
+      heatCanvas.getContext("2d").putImageData(heatImage, 0, 0);
       ctx.imageSmoothingEnabled = true;
       ctx.drawImage(heatCanvas, 0, 0, SIZE, SIZE);
     }
@@ -65,6 +74,8 @@ export function createCanvas() {
     if (canvas.layers.real) drawPoints(ctx, canvas.real, canvas.nReal, rgba(realRgb, 1), 2.2);
     if (canvas.layers.gradients && canvas.showGrad) drawGradients(ctx);
     if (canvas.layers.fake) drawPoints(ctx, canvas.fake, canvas.nFake, rgba(fakeRgb, 1), 2.6);
+    if (probe.on) drawCursor(ctx);
+    if (canvas.afterDraw) canvas.afterDraw();
   };
 
   function drawPoints(ctx, xy, n, colour, radius) {
@@ -174,5 +185,96 @@ export function createCanvas() {
   document.addEventListener("pointerup", () => { pressing = false; });
   document.addEventListener("pointercancel", () => { pressing = false; });
   $("btn-draw-clear")?.addEventListener("click", () => canvas.clearDrawing());
+
+  // ---- values under the pointer, a finger (press and hold) or the keyboard cursor
+  const probe = { on: false, x: 0.5, y: 0.5, holding: null, pending: false };
+  const tip = el("div", { class: "canvas-tip", id: "canvas-tip", role: "status", hidden: "" });
+  element()?.parentElement.appendChild(tip);
+  element()?.setAttribute("tabindex", "0");
+  const near = (xy, n, x, y, radius) => {  // the closest point within `radius` (unit square), or -1
+    let best = -1, bestD = radius * radius;
+    for (let i = 0; i < n; i++) {
+      const dx = xy[2 * i] - x, dy = xy[2 * i + 1] - y, d = dx * dx + dy * dy;
+      if (d < bestD) { bestD = d; best = i; }
+    }
+    return best;
+  };
+  const f3 = (v) => (Number.isFinite(v) ? v.toFixed(3) : "—");
+  /** The lines the tooltip shows at (x, y): coordinates, D there, the sample under it. */
+  canvas.readout = function (x, y) {
+    const lines = [tr("gan.probe.xy", { x: f3(x), y: f3(y) })];
+    const handle = window.glasslab;
+    const answer = handle && typeof handle.probe === "function" ? handle.probe(x, y) : null;
+    if (answer && typeof answer.d === "number") {
+      lines.push(tr(canvas.scoreKind === "critic" ? "gan.probe.critic" : "gan.probe.d", { d: f3(answer.d) }));
+    }
+    const radius = 7 / SIZE;
+    const fake = canvas.layers.fake ? near(canvas.fake, canvas.nFake, x, y, radius) : -1;
+    if (fake >= 0 && canvas.showGrad && fake * 2 < canvas.noise.length) {
+      const z = canvas.manifoldDim === 1 ? f3(canvas.noise[2 * fake])
+        : `${f3(canvas.noise[2 * fake])}, ${f3(canvas.noise[2 * fake + 1])}`;
+      lines.push(tr("gan.probe.fake", { z, gx: f3(canvas.gradRaw[2 * fake]), gy: f3(canvas.gradRaw[2 * fake + 1]) }));
+    } else if (fake >= 0) {
+      lines.push(tr("gan.probe.fake_batch"));
+    } else if (canvas.layers.real && near(canvas.real, canvas.nReal, x, y, radius) >= 0) {
+      lines.push(tr("gan.probe.real"));
+    }
+    return lines;
+  };
+  function showProbe(x, y) {
+    probe.on = true; probe.x = Math.min(1, Math.max(0, x)); probe.y = Math.min(1, Math.max(0, y));
+    if (probe.pending) return;
+    probe.pending = true;
+    requestAnimationFrame(() => {  // at most one probe per frame
+      probe.pending = false;
+      if (!probe.on) return;
+      tip.replaceChildren(...canvas.readout(probe.x, probe.y).map((line) => el("div", {}, line)));
+      tip.hidden = false;
+      tip.classList.toggle("left", probe.x > 0.55);
+      tip.classList.toggle("up", probe.y < 0.35);
+      tip.style.left = `${100 * probe.x}%`; tip.style.top = `${100 * (1 - probe.y)}%`;
+      canvas.draw();
+    });
+  }
+  function hideProbe() {
+    if (!probe.on) return;
+    probe.on = false; tip.hidden = true; clearTimeout(probe.holding);
+    canvas.draw();
+  }
+  function drawCursor(ctx) {
+    const [px, py] = toCanvas(probe.x, probe.y);
+    ctx.strokeStyle = "#1f2430"; ctx.lineWidth = 1;
+    ctx.beginPath(); ctx.arc(px, py, 7, 0, 2 * Math.PI);
+    ctx.moveTo(px - 11, py); ctx.lineTo(px - 4, py); ctx.moveTo(px + 4, py); ctx.lineTo(px + 11, py);
+    ctx.moveTo(px, py - 11); ctx.lineTo(px, py - 4); ctx.moveTo(px, py + 4); ctx.lineTo(px, py + 11);
+    ctx.stroke();
+  }
+  const target = element();
+  target?.addEventListener("pointermove", (e) => {
+    if (canvas.drawingMode) return;
+    if (e.pointerType === "touch" && probe.holding !== "held") return;
+    showProbe(...pointerToUnit(e));
+  });
+  target?.addEventListener("pointerdown", (e) => {
+    if (canvas.drawingMode || e.pointerType !== "touch") return;
+    clearTimeout(probe.holding);
+    const at = pointerToUnit(e);
+    probe.holding = setTimeout(() => { probe.holding = "held"; showProbe(...at); }, 350);
+  });
+  for (const name of ["pointerleave", "pointercancel"]) target?.addEventListener(name, () => { probe.holding = null; hideProbe(); });
+  target?.addEventListener("pointerup", (e) => {
+    if (e.pointerType === "touch") { clearTimeout(probe.holding); probe.holding = null; hideProbe(); }
+  });
+  target?.addEventListener("focus", () => {  // keyboard focus only: a tap also focuses the canvas
+    if (!canvas.drawingMode && target.matches(":focus-visible")) showProbe(0.5, 0.5);
+  });
+  target?.addEventListener("blur", hideProbe);
+  target?.addEventListener("keydown", (e) => {
+    const move = { ArrowLeft: [-1, 0], ArrowRight: [1, 0], ArrowUp: [0, 1], ArrowDown: [0, -1] }[e.key];
+    if (!move || canvas.drawingMode) return;
+    e.preventDefault();
+    const step = e.shiftKey ? 0.1 : 0.02;
+    showProbe(probe.x + step * move[0], probe.y + step * move[1]);
+  });
   return canvas;
 }

@@ -6,10 +6,13 @@ import { createCharts } from "./gan-charts.js";
 import { createCode } from "./gan-code.js";
 import { createControls } from "./gan-controls.js";
 import { createGraph } from "./gan-graph.js";
+import { createArticle } from "./gan-article.js";
 
 const canvas = createCanvas();
 const graph = createGraph();
 const controls = createControls(canvas);
+canvas.afterDraw = () => graph.draw(canvas);
+createArticle();
 const frameTimes = new Float32Array(120);
 let frameIndex = 0, lastFrame, tick = null;
 
@@ -19,7 +22,10 @@ const view = {
   graph,
   code: createCode(),
   controls: {
-    show(state) { controls.show(state); graph.shapes(state); },
+    show(state) {
+      controls.show(state); graph.shapes(state);
+      canvas.scoreKind = ["hinge", "wasserstein"].includes(state.values.loss) ? "critic" : "probability";
+    },
     counter: controls.counter,
     setLayer: controls.setLayer,
   },
@@ -27,6 +33,7 @@ const view = {
   start(page, setup) {
     canvas.allocate(setup.sizes);
     controls.bind(page, setup);
+    graph.bind();
     tick = page.tick;
   },
   /** Save a file the person asked for (a model as JSON). */

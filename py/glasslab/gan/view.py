@@ -26,6 +26,7 @@ SIZES = {
     "manifold": MANIFOLD_CELLS + 1,  # manifold grid points per side
     "points": max(NUM_VIEW_REAL, NUM_TRACKED, MAX_BATCH),  # real or fake points shown at once
     "drawing": MAX_DRAWING,
+    "tracked": NUM_TRACKED,  # the fakes followed from frame to frame (noise vectors, gradients)
 }
 ARROW_MAX = 0.08  # longest arrow, in unit-square coordinates (32 px on the 400 px view)
 ARROW_KNEE = 0.5  # gradient size at which arrows reach about three quarters of the longest
@@ -103,6 +104,18 @@ def arrows(gradients: np.ndarray) -> np.ndarray:
 def noise_mass(noise_dist: str) -> np.ndarray | None:
     """The manifold cells' noise mass for ``manifold_alpha``: None (equal) for uniform noise."""
     return gaussian_cell_mass(MANIFOLD_CELLS) if noise_dist == "gaussian" else None
+
+
+def tracked_noise(lab) -> np.ndarray:
+    """The noise vectors z of the tracked fakes, float32 (N, 2): (z1, z2), or (z, 0.5) for 1-D.
+
+    Row i is the noise of ``lab.tracked_fakes()[i]``; the graph's noise thumbnail and the
+    distribution view's tooltip show them (noise lives in the unit square like the data).
+    """
+    z = lab._view_noise[:, :NUM_TRACKED].T  # (N, noise_dim), drawn once per noise setting
+    out = np.full((z.shape[0], 2), 0.5, dtype=np.float32)
+    out[:, : z.shape[1]] = z[:, :2]
+    return out
 
 
 def page_setup() -> dict:

@@ -110,18 +110,22 @@ class Frames:
         if self.dirty != "batch":
             if self.real_dirty:
                 self.put_points("real", lab.real_samples())
+                canvas.noise.assign(gan_view.tracked_noise(lab).reshape(-1))
                 self.real_dirty = False
             self.put_points("fake", lab.tracked_fakes())
-            grads = gan_view.arrows(lab.tracked_gradients()).astype(np.float32)
+            raw = lab.tracked_gradients()
+            grads = gan_view.arrows(raw).astype(np.float32)
             canvas.grad.subarray(0, grads.size).assign(grads.reshape(-1))
+            canvas.gradRaw.assign(raw.astype(np.float32).reshape(-1))
         canvas.heat.assign(gan_view.heat_rgba(lab.discriminator_field(), self._heat).reshape(-1))
-        if canvas.layers.manifold:
+        if canvas.layers.manifold or self.view.graph.due():
             grid = lab.manifold()
             canvas.manifoldDim = lab.config.noise_dim
             canvas.manifold.subarray(0, grid.size).assign(grid.astype(np.float32).reshape(-1))
             if lab.config.noise_dim == 2:
                 alpha = gan_view.manifold_alpha(grid, gan_view.noise_mass(lab.config.noise_dist))
                 canvas.manifoldAlpha.assign(alpha.astype(np.float32).reshape(-1))
+        self.view.graph.ran(lab.d_steps, lab.g_steps)
         canvas.draw()
         self.dirty = False
         rate = f"{self.pace.rate:,.0f}" if self.page.playing else None
