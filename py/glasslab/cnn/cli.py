@@ -89,8 +89,9 @@ def decode_image(path: str | Path) -> np.ndarray:
     """Decode an image file with Pillow into ``uint8`` (H, W), (H, W, 2|3|4) pixels.
 
     EXIF orientation is applied (as browsers do); palette and other modes become
-    RGB, or RGBA when they carry transparency. Raises ValueError with a readable
-    message for missing, unreadable or oversized files.
+    RGB, or RGBA when they carry transparency; 16-bit grey keeps the high byte of each
+    value (as browsers do, so the CLI and the page see the same pixels). Raises
+    ValueError with a readable message for missing, unreadable or oversized files.
     """
     from PIL import Image, ImageOps, UnidentifiedImageError
 
@@ -106,6 +107,9 @@ def decode_image(path: str | Path) -> np.ndarray:
                     f"{MAX_PIXELS:,} (8192 x 8192)"
                 )
             im = ImageOps.exif_transpose(im)
+            if im.mode.startswith("I;16") or im.mode == "I":  # 16-bit grey: as browsers,
+                wide = np.asarray(im).astype(np.int64)  # keep the high byte of each value
+                return np.clip(wide >> 8, 0, 255).astype(np.uint8)
             if im.mode in ("L", "LA", "RGB", "RGBA"):
                 pass
             elif im.mode == "1":

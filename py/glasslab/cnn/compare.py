@@ -2,7 +2,9 @@
 
 :func:`max_difference` compares every output the other runtime returned that is also a
 layer of the model (converted to this package's ``(H, W, C)`` layout);
-:func:`verdict` turns the result into the page's status and the catalogue text for it.
+:func:`verdict` turns the result into the page's status and the catalogue text for it;
+:func:`nonfinite_layer` finds the first layer whose numbers are NaN or infinite (such a
+model is refused: no such number ever reaches the page).
 """
 
 from __future__ import annotations
@@ -10,6 +12,16 @@ from __future__ import annotations
 import numpy as np
 
 AGREE = 1e-4  # largest absolute difference still counted as agreement
+FLOAT_MAX = float(np.finfo(np.float64).max)
+
+
+def nonfinite_layer(acts: dict, probabilities) -> str | None:
+    """The name of the first activation (in order) holding NaN or an infinity, or
+    ``"probabilities"``; None when every number is finite."""
+    for name, act in acts.items():
+        if not np.isfinite(act).all():
+            return name
+    return None if np.isfinite(probabilities).all() else "probabilities"
 
 
 def max_difference(model, acts: dict, outputs) -> tuple[float, int]:
@@ -25,7 +37,8 @@ def max_difference(model, acts: dict, outputs) -> tuple[float, int]:
         ours = acts[name]
         if theirs.shape != ours.shape:
             continue
-        worst = max(worst, float(np.max(np.abs(theirs - ours))))
+        gap = np.abs(np.asarray(theirs, np.float64) - ours)  # NaN or inf: the largest float
+        worst = max(worst, float(np.max(np.where(np.isfinite(gap), gap, FLOAT_MAX))))
         compared += 1
     return worst, compared
 

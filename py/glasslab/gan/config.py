@@ -20,6 +20,7 @@ MAX_NEURONS = 100
 MAX_K = 10
 LR_MIN, LR_MAX = 0.001, 1.0
 MAX_BATCH = 1000
+MAX_SEED = 2**53 - 1  # the largest whole number a page (a JS number) shows exactly
 
 
 def check_int(name: str, value, lo: int, hi: int | None) -> int:
@@ -65,8 +66,10 @@ class Config:
     ``g_layers``/``d_layers`` count hidden layers (0-5, exactly that many are
     built), ``*_neurons`` their width (1-100). Learning rates lie in
     [0.001, 1]; ``k_d``/``k_g`` (0-10) are the discriminator and generator
-    steps per iteration. The default is GAN Lab's: two Gaussians, 2-D uniform
-    noise, G 2-8-8-2, D 2-8-8-1, SGD with learning rate 0.1, log loss, k_d 2, k_g 1.
+    steps per iteration, not both 0 (nothing would train); ``batch`` (1-1000) the
+    samples per step; ``seed`` 0 to 2^53 - 1 (what a page shows exactly). The default
+    is GAN Lab's: two Gaussians, 2-D uniform noise, G 2-8-8-2, D 2-8-8-1, SGD with
+    learning rate 0.1, log loss, k_d 2, k_g 1.
     """
 
     dataset: str = "gaussians"
@@ -103,8 +106,10 @@ class Config:
             "k_d": check_int("k_d", self.k_d, 0, MAX_K),
             "k_g": check_int("k_g", self.k_g, 0, MAX_K),
             "batch": check_int("batch", self.batch, 1, MAX_BATCH),
-            "seed": check_int("seed", self.seed, 0, 2**63 - 1),
+            "seed": check_int("seed", self.seed, 0, MAX_SEED),
         }
+        if checked["k_d"] == 0 and checked["k_g"] == 0:
+            raise ValueError("k_d and k_g cannot both be 0: no network would ever train")
         for name, value in checked.items():
             object.__setattr__(self, name, value)
 

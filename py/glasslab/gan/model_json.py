@@ -30,7 +30,8 @@ MAX_JSON_CHARS = 8_000_000
 # Pyodide the parser's recursion overflows the browser's stack (a fatal error) long before
 # Python's RecursionError.
 MAX_JSON_DEPTH = 32
-_JSON_NESTING = re.compile(r'"(?:[^"\\]|\\.)*"|[\[\]{}]')
+_SPECIAL = re.compile(r'[\\"\[\]{}]')
+MAX_COUNT = 2**53 - 1  # iteration and step counters: whole numbers a page shows exactly
 
 
 def lab_to_dict(lab) -> dict:
@@ -94,9 +95,9 @@ def lab_from_dict(cls, data: dict):
     drawing = data.get("drawing")
     if config.dataset != "drawing":
         drawing = None
-    iteration = check_int("iteration", data["iteration"], 0, None)
-    d_steps = check_int("d_steps", data.get("d_steps", 0), 0, None)
-    g_steps = check_int("g_steps", data.get("g_steps", 0), 0, None)
+    iteration = _count("iteration", data["iteration"])
+    d_steps = _count("d_steps", data.get("d_steps", 0))
+    g_steps = _count("g_steps", data.get("g_steps", 0))
     losses = []
     for key in ("d_loss", "g_loss"):
         value = data.get(key)
@@ -121,6 +122,15 @@ def lab_from_dict(cls, data: dict):
     lab.d_loss, lab.g_loss = losses
     lab._save_good()
     return lab
+
+
+def _count(name: str, value) -> int:
+    """A counter of the file: a whole number from 0 to 2^53 - 1 (not 1.5, not 1e30)."""
+    if isinstance(value, float) and not value.is_integer():
+        raise ValueError(f"{name} must be a whole number, got {value!r}")
+    if isinstance(value, float) and abs(value) > MAX_COUNT:
+        raise ValueError(f"{name} must be between 0 and {MAX_COUNT}, got {value!r}")
+    return check_int(name, value, 0, MAX_COUNT)
 
 
 def _reject_constant(name: str):
@@ -166,16 +176,28 @@ def _net_from_dict(name: str, data, sizes: list[int]) -> list[tuple[np.ndarray, 
 
 
 def _json_depth(text: str) -> int:
-    """The deepest nesting of lists and objects in JSON text (brackets in strings skipped)."""
+    """The deepest nesting of lists and objects in JSON text (brackets in strings skipped):
+    a small state machine over the characters that matter, one at a time (memory does
+    not grow with the text or with a long string)."""
     depth = deepest = 0
-    for match in _JSON_NESTING.finditer(text):
-        token = match.group()
-        if token in "[{":
+    in_string, skip_to = False, 0
+    for match in _SPECIAL.finditer(text):
+        i, char = match.start(), match.group()
+        if i < skip_to:  # the character after a backslash
+            continue
+        if in_string:
+            if char == "\\":
+                skip_to = i + 2
+            elif char == '"':
+                in_string = False
+        elif char == '"':
+            in_string = True
+        elif char in "[{":
             depth += 1
             if depth > deepest:
                 deepest = depth
                 if deepest > MAX_JSON_DEPTH:
                     break
-        elif token in "]}":
+        elif char in "]}":
             depth -= 1
     return deepest
