@@ -315,3 +315,32 @@ def test_the_output_explanation_of_a_separate_log_softmax():
     out = explain.explain_output(model, image, acts)
     np.testing.assert_allclose(out["logits"], model.logits(image, acts), atol=1e-5)
     np.testing.assert_allclose(out["probabilities"], model.probabilities(acts), atol=1e-6)
+
+
+def test_shape_arithmetic_is_folded_into_constants():
+    from glasslab.cnn.onnx_graph import Attribute, Node, fold_shape_node
+
+    consts = {"zero": np.array(0, np.int64), "axes": np.array([0], np.int64)}
+    dims = [1, 16, 5, 5]
+
+    def node(op, inputs, out, **attrs):
+        attributes = {k: Attribute(k, 0, v) for k, v in attrs.items()}
+        return Node(op, inputs=inputs, outputs=[out], attributes=attributes)
+
+    assert fold_shape_node(node("Shape", ["x"], "s"), consts, "x", dims)
+    assert fold_shape_node(node("Shape", ["x"], "tail", start=1), consts, "x", dims)
+    assert consts["tail"].tolist() == [16, 5, 5]
+    assert fold_shape_node(node("Gather", ["s", "zero"], "b"), consts, "x", dims)
+    assert fold_shape_node(node("Unsqueeze", ["b", "axes"], "b1"), consts, "x", dims)
+    assert fold_shape_node(node("Unsqueeze", ["b"], "b2", axes=[0]), consts, "x", dims)
+    consts["m1"] = np.array([-1], np.int64)
+    assert fold_shape_node(node("Concat", ["b1", "m1"], "t", axis=0), consts, "x", dims)
+    assert consts["t"].tolist() == [1, -1] and consts["b2"].tolist() == [1]
+    assert fold_shape_node(node("Squeeze", ["b1"], "sq"), consts, "x", dims)
+    assert consts["sq"].shape == () and int(consts["sq"]) == 1
+    assert fold_shape_node(node("Cast", ["t"], "tc", to=7), consts, "x", dims)
+    assert consts["tc"].dtype == np.int64
+    # anything that is not shape arithmetic on known values is left alone
+    assert not fold_shape_node(node("Shape", ["y"], "s2"), consts, "x", dims)
+    assert not fold_shape_node(node("Concat", ["x", "m1"], "t2", axis=0), consts, "x", dims)
+    assert "s2" not in consts and "t2" not in consts
