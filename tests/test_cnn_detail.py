@@ -109,3 +109,32 @@ def test_input_detail_and_dispatch(run):
     with pytest.raises(ValueError, match="no detail view"):
         detail.detail_for(model, image, acts, model.layers[-1], 0)
     assert detail.limit(np.zeros(3)) == 1.0
+
+
+def test_output_detail_has_every_class_weight_and_the_source_layer(run):
+    model, image, acts = run
+    d = output.output_detail(model, image, acts, 5)
+    res = explain.explain_output(model, image, acts)
+    n, classes = res["weight"].shape
+    assert d["all_weights"].shape == (classes, n) and d["source"] == "max_pool_2"
+    np.testing.assert_array_equal(d["all_weights"][5], d["weights"].reshape(-1))
+    # element i of the drawn features is flattened element j: its weights are W[j, :]
+    order = output.as_maps(np.arange(n), d["maps"]).reshape(-1).astype(int)
+    np.testing.assert_array_equal(d["features"].reshape(-1), np.asarray(res["inputs"])[order])
+    for i in (0, 17, 801, n - 1):
+        np.testing.assert_array_equal(d["all_weights"][:, i], res["weight"][order[i]])
+
+
+def test_column_of_names_the_layer_and_refuses_unknown_ones(run):
+    model, image, acts = run
+    cols = [model.layer_index(n) for n in ("conv_1_1", "relu_1_1")]
+    out = model.layers[-1].name
+    assert detail.column_of(model, cols, 10, "input", 2) == 0
+    assert detail.column_of(model, cols, 10, "relu_1_1", 9) == 2
+    assert detail.column_of(model, cols, 10, out, 9) == 3
+    with pytest.raises(ValueError, match="no layer 'dense'"):
+        detail.column_of(model, cols, 10, "dense", 0)
+    with pytest.raises(ValueError, match="no channel 10"):
+        detail.column_of(model, cols, 10, out, 10)
+    with pytest.raises(ValueError, match="no channel 3"):
+        detail.column_of(model, cols, 10, "input", 3)

@@ -8,7 +8,7 @@ import js
 import numpy as np
 
 from glasslab.cnn import detail as details
-from glasslab.web import bridge
+from glasslab.web import bridge, i18n
 
 
 def u8(data: bytes):
@@ -61,6 +61,13 @@ class DetailGlue:
             data["labels"] = list(page.labels)
         self.pick, self.shown = (col, ch), data
         self.view.show(with_arrays(data))
+
+    async def open_layer(self, page, layer, channel) -> None:  # window.glasslab.open
+        args = page.model, page.col_layers, len(page.labels), str(layer), int(channel)
+        try:
+            self.open(page, details.column_of(*args), int(channel))
+        except ValueError as exc:
+            raise bridge.UserError(i18n.Text("cnn.error.open", detail=exc)) from None
 
     def forget(self) -> None:
         self.pick = self.shown = None

@@ -19,12 +19,12 @@ import numpy as np
 from pyodide.ffi import JsException
 from pyodide.http import pyfetch
 
-from glasslab.cnn import page_data, preprocess
+from glasslab.cnn import detail, page_data, preprocess
 from glasslab.cnn import view as cnn_view
 from glasslab.cnn.model import SequentialCNN
 from glasslab.web import bridge
 from glasslab.web.bridge import UserError
-from glasslab.web.cnn_detail import DetailGlue, u8
+from glasslab.web.cnn_detail import DetailGlue, float32, u8
 from glasslab.web.cnn_ort import OrtCheck
 from glasslab.web.i18n import Text, on_change
 from glasslab.web.live import LivePanels, cnn_session
@@ -64,6 +64,7 @@ class CnnPage:
         """Register the page object the views call, and hand over the colour tables."""
         calls = {
             "focus": lambda col, ch: bridge.to_js(page_data.focus_info(int(col), int(ch), self)),
+            "values": lambda col, ch: float32(detail.neuron_map(self, int(col), int(ch))),
             "file": self.on_file,
             "playground": lambda *npks: bridge.to_js(cnn_view.conv_output_size(*npks)),
             "labels": lambda text: self._run_sync(lambda: self.apply_labels(text)),
@@ -321,6 +322,8 @@ class CnnPage:
         bridge.expose("openDetail", then_state(lambda c, k: self.detail.open(self, int(c), int(k))))
         bridge.expose("setCell", then_state(self.detail.set_cell))
         bridge.expose("closeDetail", lambda: self.views.detail.close())
+        bridge.expose("open", then_state(lambda *lk: self.detail.open_layer(self, *lk), True))
+        bridge.expose("close", lambda: self.views.detail.close())
         bridge.expose("setScale", then_state(lambda mode: self.set_scale(str(mode))))
         bridge.expose("benchmark", benchmark)
 

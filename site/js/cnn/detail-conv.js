@@ -1,7 +1,7 @@
 // Convolution detail: y = b + Σ_i x_i ⋆ k_i. Per input channel its map, kernel slice and
 // correlation; their sum plus the bias; one output cell worked out from its windows.
 
-import { tr } from "../dom.js";
+import { el, tr } from "../dom.js";
 import { block, cellAt, figure, grid, num, row, table, windowOf } from "./detail-parts.js";
 
 export function render(d, ui) {
@@ -15,27 +15,29 @@ export function render(d, ui) {
   for (let i = 0; i < cin; i++) {
     const fin = figure({
       id: `det-in-${i}`, values: d.input.subarray(i * H * W, (i + 1) * H * W), h: H, w: W,
-      limit: L.input, caption: tr("cnn.detail.channel_of", { name: d.input_name, i }), display: 128,
+      limit: L.input, caption: tr("cnn.detail.channel_of", { name: d.input_name, i }), display: 84,
     });
-    fin.follow((y, x) => { focusIn = i; ui.moveTo(...cellAt(y, x, g, d.out_shape)); }, ui.resume);
+    fin.follow((y, x, v) => { focusIn = i; ui.moveTo(...cellAt(y, x, g, d.out_shape)); ui.read("input", y, x, v); }, ui.resume);
     const fk = figure({
       id: `det-k-${i}`, values: d.kernel.subarray(i * kh * kw, (i + 1) * kh * kw), h: kh, w: kw,
-      lut: "weight", limit: L.kernel, caption: tr("cnn.detail.kernel", { i }), display: 54,
+      lut: "weight", limit: L.kernel, caption: tr("cnn.detail.kernel", { i }), display: 42,
     });
     const fm = figure({
       id: `det-mid-${i}`, values: d.maps.subarray(i * ho * wo, (i + 1) * ho * wo), h: ho, w: wo,
-      limit: L.maps, caption: tr("cnn.detail.map", { i }), display: 128,
+      limit: L.maps, caption: tr("cnn.detail.map", { i }), display: 84,
     });
-    fm.follow((y, x) => { focusIn = i; ui.moveTo(y, x); }, ui.resume);
+    fm.follow((y, x, v) => { focusIn = i; ui.moveTo(y, x); ui.read("map", y, x, v); }, ui.resume);
+    fk.follow((y, x, v) => ui.read("weight", y, x, v), () => {});
     ins.push(fin); mids.push(fm);
     per.append(row(fin.node, "⊛", fk.node, "=", fm.node));
+    if (i === 0) per.append(el("p", { class: "annotation small" }, tr("cnn.note.own_kernel")));
   }
   const fout = figure({
     id: "det-out", values: d.output, h: ho, w: wo, limit: L.maps, display: 160,
     caption: tr("cnn.detail.neuron_of", { name: d.layer, ch: d.channel }),
   });
-  fout.follow((y, x) => ui.moveTo(y, x), ui.resume);
-  const sum = block(tr("cnn.detail.sum_bias"));
+  fout.follow((y, x, v) => { ui.moveTo(y, x); ui.read("output", y, x, v); }, ui.resume);
+  const sum = block(tr("cnn.detail.sum_bias"), { note: tr("cnn.note.sum_bias", { n: cin }), cls: "sum" });
   sum.append(row(tr("cnn.detail.sum_maps", { n: cin }), num(d.bias, "detail-bias"), "=", fout.node));
   const slot = block(tr("cnn.detail.one_output_cell"));
 

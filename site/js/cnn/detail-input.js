@@ -20,10 +20,10 @@ function tinted(values, h, w, tint) {
 export function render(d, ui) {
   const [h, w] = d.out_shape;
   const fout = figure({
-    id: "det-out", h, w, caption: tr("cnn.detail.channel", { ch: d.channel }), display: 256,
+    id: "det-out", values: d.output, h, w, caption: tr("cnn.detail.channel", { ch: d.channel }), display: 192,
     paint: tinted(d.output, h, w, d.tint),
   });
-  fout.follow((y, x) => ui.moveTo(y, x), ui.resume);
+  fout.follow((y, x, v) => { ui.moveTo(y, x); ui.read("pixel", y, x, v); }, ui.resume);
   const map = block(null);
   map.append(row(fout.node));
   const slot = block(tr("cnn.detail.one_pixel"));

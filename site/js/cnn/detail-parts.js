@@ -49,13 +49,20 @@ export function figure({ id, values, h, w, lut = "activation", limit = 1, captio
       box.style.top = `${t * s - 1}px`; box.style.left = `${l * s - 1}px`;
       box.style.height = `${Math.max(0, b - t) * s + 2}px`; box.style.width = `${Math.max(0, r - l) * s + 2}px`;
     },
-    /** Call `onCell(y, x)` with the value under the pointer; `onLeave` when it leaves. */
+    /** Call `onCell(y, x, value)` with the cell under the pointer (mouse, pen or a finger
+     *  dragged over the map); `onLeave` when it leaves. */
     follow(onCell, onLeave) {
-      canvas.addEventListener("mousemove", (e) => {
+      const at = (e) => {
         const rect = canvas.getBoundingClientRect();
-        onCell(Math.floor((e.clientY - rect.top) / s), Math.floor((e.clientX - rect.left) / s));
-      });
-      canvas.addEventListener("mouseleave", onLeave);
+        const y = Math.floor((e.clientY - rect.top) / s), x = Math.floor((e.clientX - rect.left) / s);
+        if (y < 0 || x < 0 || y >= h || x >= w) return;
+        onCell(y, x, values ? values[y * w + x] : NaN);
+      };
+      canvas.style.touchAction = "none";
+      canvas.addEventListener("pointermove", at);
+      canvas.addEventListener("pointerdown", at);
+      canvas.addEventListener("pointerleave", onLeave);
+      canvas.addEventListener("pointercancel", onLeave);
     },
   };
 }

@@ -9,10 +9,10 @@ export function render(d, ui) {
   const [kh, kw] = d.kernel_size;
   const g = d.geometry;
   const caption = (name) => `${name} · neuron ${d.channel}`;
-  const fin = figure({ id: "det-in-0", values: d.input, h: H, w: W, limit: d.limit, caption: caption(d.input_name), display: 200 });
-  const fout = figure({ id: "det-out", values: d.output, h: ho, w: wo, limit: d.limit, caption: caption(d.layer), display: 200 });
-  fin.follow((y, x) => ui.moveTo(...cellAt(y, x, g, d.out_shape)), ui.resume);
-  fout.follow((y, x) => ui.moveTo(y, x), ui.resume);
+  const fin = figure({ id: "det-in-0", values: d.input, h: H, w: W, limit: d.limit, caption: caption(d.input_name), display: 168 });
+  const fout = figure({ id: "det-out", values: d.output, h: ho, w: wo, limit: d.limit, caption: caption(d.layer), display: 168 });
+  fin.follow((y, x, v) => { ui.moveTo(...cellAt(y, x, g, d.out_shape)); ui.read("input", y, x, v); }, ui.resume);
+  fout.follow((y, x, v) => { ui.moveTo(y, x); ui.read("output", y, x, v); }, ui.resume);
   const pair = block(tr("cnn.detail.before_after"));
   pair.append(row(fin.node, tr("cnn.detail.max_over", { kh, kw }), fout.node));
   const slot = block(tr("cnn.detail.one_cell"));

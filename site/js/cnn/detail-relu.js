@@ -6,10 +6,10 @@ import { block, cellAt, figure, num, row } from "./detail-parts.js";
 export function render(d, ui) {
   const [h, w] = d.out_shape;
   const caption = (name) => `${name} · neuron ${d.channel}`;
-  const fin = figure({ id: "det-in-0", values: d.input, h, w, limit: d.limit, caption: caption(d.input_name), display: 200 });
-  const fout = figure({ id: "det-out", values: d.output, h, w, limit: d.limit, caption: caption(d.layer), display: 200 });
-  fin.follow((y, x) => ui.moveTo(...cellAt(y, x, d.geometry, d.out_shape)), ui.resume);
-  fout.follow((y, x) => ui.moveTo(y, x), ui.resume);
+  const fin = figure({ id: "det-in-0", values: d.input, h, w, limit: d.limit, caption: caption(d.input_name), display: 168 });
+  const fout = figure({ id: "det-out", values: d.output, h, w, limit: d.limit, caption: caption(d.layer), display: 168 });
+  fin.follow((y, x, v) => { ui.moveTo(...cellAt(y, x, d.geometry, d.out_shape)); ui.read("input", y, x, v); }, ui.resume);
+  fout.follow((y, x, v) => { ui.moveTo(y, x); ui.read("output", y, x, v); }, ui.resume);
   const pair = block(tr("cnn.detail.before_after"));
   pair.append(row(fin.node, "max(0, x) →", fout.node));
   const slot = block(tr("cnn.detail.one_cell"));

@@ -1,24 +1,43 @@
-// The network overview: one column of activation maps per image-shaped layer, the class
-// list, the focus ring and edges of the focused neuron, the colour legend and the focus
-// line. Python paints the columns (canvas(k)) and gives the legend's numbers; the
-// texts and the layout are made here.
+// The network overview: one column of activation maps per image-shaped layer (each
+// neuron an element with data-layer and data-channel over its tile), the class list,
+// every edge drawn faintly and those of the focused neuron darkly, the focus ring, the
+// colour legend and the focus line with the value under the pointer. Python paints the
+// columns (canvas(k)) and gives the legend's numbers and a neuron's map
+// (link.page.values); the texts and the layout are made here.
 
 import { $, el, tr } from "../dom.js";
-import { luts } from "./colour.js";
+import { fmt, luts } from "./colour.js";
 import { handle, link } from "./link.js";
 
-const view = { layout: null, focus: { col: 0, ch: 0 }, info: null };
+const view = { layout: null, focus: { col: 0, ch: 0 }, info: null, values: new Map(), probs: [], read: null };
+const SVG = "http://www.w3.org/2000/svg";
+/** The article paragraph of each kind of column (the ⓘ links). */
+export const ARTICLE_OF = { input: "art-cnn", conv: "art-conv", relu: "art-relu", maxpool: "art-pool", output: "art-softmax" };
+
+/** An ⓘ link to the article paragraph `id`. */
+export function infoLink(id, what) {
+  const a = el("a", { class: "info-link", href: `#${id}`, "aria-label": tr("cnn.info.aria", { what }), title: tr("cnn.info.aria", { what }) }, "ⓘ");
+  a.addEventListener("click", (e) => e.stopPropagation());
+  return a;
+}
 
 /** Lay out the columns: layout = {columns: [{name, kind, shape, channels, tile, gap,
  *  height}], classes: [...], outputName}. */
 export function build(layout) {
   view.layout = layout;
   const root = $("overview-cols");
+  const detail = $("detail");  // kept out of the new columns (a new model or class names)
+  if (detail && detail.parentNode === root) {
+    if (detail.open) detail.close();
+    $("overview").append(detail);
+  }
   root.replaceChildren();
   layout.columns.forEach((col, i) => {
     const box = el("div", { class: "col", "data-col": String(i) });
     const head = el("div", { class: "col-head" });
-    head.append(el("span", { class: "col-name" }, col.name), el("span", { class: "col-shape" }, col.shape.join("×")));
+    const name = el("span", { class: "col-name" }, col.name);
+    name.append(infoLink(ARTICLE_OF[col.kind] || "art-read", col.name));
+    head.append(name, el("span", { class: "col-shape" }, col.shape.join("×")));
     const wrap = el("div", { class: "col-maps" });
     const canvas = el("canvas", {
       id: `col-${i}`, width: String(col.width || col.tile), height: String(col.height),
@@ -26,6 +45,13 @@ export function build(layout) {
     });
     canvas.style.width = `${col.width || col.tile}px`; canvas.style.height = `${col.height}px`;
     wrap.append(canvas);
+    for (let ch = 0; ch < col.channels; ch++) {
+      const n = el("div", {
+        class: "neuron", "data-layer": col.name, "data-channel": String(ch),
+        style: `top:${slot(col, ch).y}px;width:${slot(col, ch).w}px;height:${slot(col, ch).h}px`,
+      });
+      wrap.append(n);
+    }
     box.append(head, wrap);
     const channelAt = (e) => {
       const r = canvas.getBoundingClientRect();
@@ -33,11 +59,17 @@ export function build(layout) {
       const ch = Math.floor(col.vector ? (y * col.channels) / col.height : y / (col.tile + col.gap));
       return ch >= 0 && ch < col.channels ? ch : null;
     };
-    box.addEventListener("mousemove", (e) => {
+    box.addEventListener("pointermove", (e) => {
       const r = canvas.getBoundingClientRect();
       const ch = channelAt(e);
-      if (ch !== null && e.clientX >= r.left && e.clientX <= r.right) setFocus(i, ch, false);
+      if (ch === null || e.clientX < r.left || e.clientX > r.right) return;
+      setFocus(i, ch, false);
+      if (col.vector) { readValue(i, ch, 0, 0); return; }
+      const s = col.shape, px = col.tile / Math.max(s[0], s[1]);
+      const y = Math.floor((e.clientY - r.top - ch * (col.tile + col.gap)) / px), x = Math.floor((e.clientX - r.left) / px);
+      if (y >= 0 && x >= 0 && y < s[0] && x < s[1]) readValue(i, ch, y, x);
     });
+    box.addEventListener("pointerleave", () => readValue(null));
     box.addEventListener("click", (e) => {
       const ch = channelAt(e);
       if (ch !== null) { setFocus(i, ch, true); pick(); }
@@ -47,27 +79,61 @@ export function build(layout) {
   const n = layout.columns.length;
   const out = el("div", { class: "col classes", "data-col": String(n) });
   const head = el("div", { class: "col-head" });
-  head.append(el("span", { class: "col-name" }, layout.outputName), el("span", { class: "col-shape", id: "classes-count" }, classCount()));
+  const outName = el("span", { class: "col-name" }, layout.outputName);
+  outName.append(infoLink("art-softmax", layout.outputName));
+  head.append(outName, el("span", { class: "col-shape", id: "classes-count" }, classCount()));
   const list = el("ol", { id: "class-list", class: "class-list" });
   layout.classes.forEach((name, k) => {
-    const li = el("li", { "data-class": String(k) });
+    const li = el("li", { "data-class": String(k), "data-layer": layout.outputName, "data-channel": String(k) });
     const bar = el("span", { class: "bar" });
     bar.append(el("span", { class: "fill" }));
     li.append(el("span", { class: "cname" }, name), bar, el("span", { class: "pct" }, ""));
-    li.addEventListener("mousemove", () => setFocus(n, k, false));
+    li.addEventListener("pointermove", () => { setFocus(n, k, false); readValue(n, k); });
+    li.addEventListener("pointerleave", () => readValue(null));
     li.addEventListener("click", () => { setFocus(n, k, true); pick(); });
     list.append(li);
   });
   out.append(head, list);
   root.append(out);
   view.focus = { col: 0, ch: 0 };
-  requestAnimationFrame(() => drawFocus());
+  view.values.clear();
+  requestAnimationFrame(() => { drawEdges(); drawFocus(); });
+}
+
+/** The map of neuron (col, ch), asked from Python once per image. */
+function valuesOf(col, ch) {
+  const key = `${col}:${ch}`;
+  if (!view.values.has(key) && link.page) view.values.set(key, link.page.values(col, ch));
+  return view.values.get(key);
+}
+
+/** The value under the pointer on the focus line: a pixel of the input, an output value
+ *  of a layer, a class's probability; null clears it. */
+function readValue(col, ch, y, x) {
+  const out = $("focus-value");
+  if (!out) return;
+  if (col === null || !view.layout) { view.read = null; out.textContent = ""; return; }
+  view.read = [col, ch, y, x];
+  if (col === view.layout.columns.length) {
+    const p = view.probs[ch];
+    out.textContent = p === undefined ? "" : tr("cnn.read.probability", { name: view.layout.classes[ch], v: fmt(p) });
+    return;
+  }
+  const values = valuesOf(col, ch);
+  const c = view.layout.columns[col];
+  if (c.vector) { out.textContent = tr("cnn.read.unit", { i: ch, v: fmt(values ? values[0] : NaN) }); return; }
+  const v = values ? values[y * c.shape[1] + x] : NaN;
+  out.textContent = tr(col === 0 ? "cnn.read.pixel" : "cnn.read.output", { r: y, c: x, v: fmt(v) });
 }
 
 function classCount() {
   const n = view.layout.classes.length;
   return tr("cnn.classes.count", { n }, `${n} classes`);
 }
+
+/** The class names and the map columns ({name, kind, shape, ...}) of the layout. */
+export const classes = () => (view.layout ? view.layout.classes.slice() : []);
+export const columns = () => (view.layout ? view.layout.columns : []);
 
 /** The canvas of column k (0 is the input). */
 export const canvas = (k) => $(`col-${k}`);
@@ -82,6 +148,9 @@ function channelsOf(col) {
 
 /** Bars and percentages of the class list; `top` is marked. */
 export function setProbabilities(probs, top) {
+  view.values.clear();  // a new image: the maps are asked for again
+  view.probs = Array.from(probs);
+  if (view.read) readValue(...view.read);
   const items = $("class-list").children;
   for (let k = 0; k < items.length; k++) {
     const p = probs[k];
@@ -123,31 +192,80 @@ function inputsOf(col, ch) {  // neurons of the previous column that feed (col, 
   return ch < n ? [[prev, ch]] : [];
 }
 
+function edgeGroup(name) {
+  const svg = $("edges");
+  let g = svg.querySelector(`g.${name}`);
+  if (!g) {
+    g = document.createElementNS(SVG, "g");
+    g.setAttribute("class", name);
+    svg.append(g);
+  }
+  return g;
+}
+
+/** [left, right] of the open explanation in overview coordinates (edges do not cross it). */
+function detailSpan() {
+  const d = $("detail");
+  if (!d || !d.open || d.parentNode !== $("overview-cols")) return null;
+  const r = d.getBoundingClientRect(), host = $("overview").getBoundingClientRect();
+  return [r.left - host.left, r.right - host.left];
+}
+
+function edge(a, b, span = null) {
+  const path = document.createElementNS(SVG, "path");
+  if (!a || !b) return path;
+  const x0 = a.x + a.w, y0 = a.y + a.h / 2, x1 = b.x, y1 = b.y + b.h / 2, mx = (x0 + x1) / 2;
+  if (span && x0 < span[1] && x1 > span[0]) return path;
+  path.setAttribute("d", `M${x0},${y0} C${mx},${y0} ${mx},${y1} ${x1},${y1}`);
+  return path;
+}
+
+/** Every edge of the network, faintly (after a layout change). */
+export function drawEdges() {
+  if (!view.layout) return;
+  const host = $("overview"), svg = $("edges");
+  svg.setAttribute("width", host.scrollWidth); svg.setAttribute("height", host.scrollHeight);
+  const all = edgeGroup("all");
+  const paths = [], span = detailSpan();
+  const n = view.layout.columns.length;
+  for (let col = 1; col <= n; col++) {
+    const boxes = [];
+    for (let ch = 0; ch < channelsOf(col); ch++) boxes.push(neuronBox(col, ch));
+    for (let ch = 0; ch < boxes.length; ch++)
+      for (const [pc, pk] of inputsOf(col, ch)) paths.push(edge(neuronBox(pc, pk), boxes[ch], span));
+  }
+  all.replaceChildren(...paths);
+  svg.append(edgeGroup("hot"));
+}
+
 function drawFocus() {
   if (!view.layout) return;
   const { col, ch } = view.focus;
   const box = neuronBox(col, ch);
   const ring = $("focus-ring");
-  const svg = $("edges");
-  svg.replaceChildren();
+  const hot = edgeGroup("hot");
+  hot.replaceChildren();
   if (!box) { ring.hidden = true; return; }
   ring.hidden = false;
   ring.style.left = `${box.x - 3}px`; ring.style.top = `${box.y - 3}px`;
   ring.style.width = `${box.w + 6}px`; ring.style.height = `${box.h + 6}px`;
-  const host = $("overview");
-  svg.setAttribute("width", host.scrollWidth); svg.setAttribute("height", host.scrollHeight);
-  const x1 = box.x, y1 = box.y + box.h / 2;
-  for (const [pc, pk] of inputsOf(col, ch)) {
-    const b = neuronBox(pc, pk);
-    if (!b) continue;
-    const x0 = b.x + b.w, y0 = b.y + b.h / 2, mx = (x0 + x1) / 2;
-    const path = document.createElementNS("http://www.w3.org/2000/svg", "path");
-    path.setAttribute("d", `M${x0},${y0} C${mx},${y0} ${mx},${y1} ${x1},${y1}`);
-    svg.append(path);
-  }
+  const span = detailSpan();
+  for (const [pc, pk] of inputsOf(col, ch)) hot.append(edge(neuronBox(pc, pk), box, span));
   document.querySelectorAll("#overview-cols .col").forEach((c) => c.classList.toggle("active", Number(c.dataset.col) === col));
   const items = $("class-list").children;
   for (let k = 0; k < items.length; k++) items[k].classList.toggle("focused", col === view.layout.columns.length && k === ch);
+}
+
+/** Put the detail element in place: between the column neuron `layer` reads from and
+ *  its own column (after the input for the input). */
+export function placeDetail(node, layer) {
+  const root = $("overview-cols");
+  if (!view.layout) return;
+  const cols = view.layout.columns;
+  let col = cols.findIndex((c) => c.name === layer);
+  if (col < 0) col = cols.length;
+  const at = root.querySelector(`.col[data-col="${col === 0 ? 1 : col}"]`);
+  if (node.nextElementSibling !== at || node.parentNode !== root) root.insertBefore(node, at);
 }
 
 /** Focus neuron ch of column col (force: even if it is focused already). */
@@ -161,7 +279,7 @@ export function setFocus(col, ch, force) {
 function pick() { handle().openDetail(view.focus.col, view.focus.ch); }
 
 function overviewKeys(e) {
-  if (!view.layout) return;
+  if (!view.layout || e.target.closest("#detail")) return;
   const n = view.layout.columns.length + 1;
   let { col, ch } = view.focus;
   if (e.key === "ArrowRight") col = Math.min(n - 1, col + 1);
@@ -230,11 +348,12 @@ document.addEventListener("DOMContentLoaded", () => {
   host.addEventListener("keydown", overviewKeys);
   host.addEventListener("focus", () => drawFocus());
   host.addEventListener("scroll", () => drawFocus());
-  window.addEventListener("resize", () => drawFocus());
+  window.addEventListener("resize", () => { drawEdges(); drawFocus(); });
+  new ResizeObserver(() => { drawEdges(); drawFocus(); }).observe($("overview-cols"));
   $("opt-scale").addEventListener("change", (e) => handle().setScale(e.target.value));
   $("opt-shapes").addEventListener("change", (e) => {
     document.querySelector(".overview-panel").classList.toggle("show-shapes", e.target.checked);
-    drawFocus();
+    drawEdges(); drawFocus();
   });
 });
 
@@ -245,4 +364,5 @@ window.addEventListener("glasslab:lang", () => {
   if (!view.layout) return;
   $("classes-count").textContent = classCount();
   if (view.info) showFocus(view.info);
+  if (view.read) readValue(...view.read);
 });

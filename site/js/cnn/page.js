@@ -1,9 +1,11 @@
 // The CNN explainer's views, one module each, and the object Python talks to:
-// window.glasslabCnnView = {connect(page), setLuts, input, overview, detail, model,
-// playground, ort}. Python (glasslab.web.cnn_page) calls the views with plain data and
-// typed arrays; the views call back through the page object it connects.
+// window.glasslabCnnView = {connect(page), setLuts, input, overview, detail, saliency,
+// model, playground, ort}; the article's buttons (article.js) set the page up. Python
+// (glasslab.web.cnn_page) calls the views with plain data and typed arrays; the views
+// call back through the page object it connects.
 
 import { setLuts } from "./colour.js";
+import "./article.js";
 import * as detail from "./detail.js";
 import * as input from "./input.js";
 import { link } from "./link.js";
@@ -11,14 +13,23 @@ import * as model from "./model-panel.js";
 import * as ort from "./ort.js";
 import * as overview from "./overview.js";
 import * as playground from "./playground.js";
+import * as saliency from "./saliency.js";
 
 window.glasslabCnnView = {
   connect(page) { link.page = page; },
   setLuts,
   setFocus: overview.setFocus,
   input,
-  overview,
+  overview: {
+    ...overview,
+    setProbabilities(probs, top) {  // a new image: the class list, and the "why" map
+      overview.setProbabilities(probs, top);
+      saliency.update(overview.classes(), probs);
+      playground.refresh();
+    },
+  },
   detail,
+  saliency,
   model,
   playground,
   ort,

@@ -22,6 +22,15 @@ def feature_maps(model, n: int):
     return None
 
 
+def source_layer(model, n: int) -> str | None:
+    """The name of the layer a length-``n`` feature vector was flattened from (the one
+    before the flatten layer)."""
+    for i, la in enumerate(model.layers):
+        if la.kind == "flatten" and la.shape[0] == n and i > 0:
+            return model.layers[i - 1].name
+    return None
+
+
 def as_maps(vec: np.ndarray, maps: dict) -> np.ndarray:
     """A flattened feature vector back as channel-major ``(C, H, W)`` maps."""
     h, w, c = maps["shape"]
@@ -34,7 +43,9 @@ def output_detail(model, image, acts: dict, k: int) -> dict:
     """``logits``, ``exp`` (of ``logit - max``), ``probabilities``, their ``sum`` and
     ``max``; with a dense layer also ``features``, ``weights`` (to class ``k``) and
     ``products`` (channel-major maps when ``maps`` is set, else vectors), their colour
-    ``limits``, ``product_sum``, ``bias`` and ``logit``."""
+    ``limits``, ``product_sum``, ``bias`` and ``logit``; ``all_weights`` ``(classes, n)``
+    (row ``j``: the weights to class ``j``, in the order of ``features``) and ``source``,
+    the layer the features were flattened from (``None`` without ``maps``)."""
     res = explain.explain_output(model, image, acts)
     data = {
         "kind": "output",
@@ -50,6 +61,7 @@ def output_detail(model, image, acts: dict, k: int) -> dict:
     if "weight" in res:
         v = np.asarray(res["inputs"], np.float32)
         w = np.asarray(res["weight"][:, k], np.float32)
+        nk = res["weight"].shape[1]
         prod = v * w
         maps = feature_maps(model, v.size)
         shaped = (lambda a: as_maps(a, maps)) if maps else (lambda a: a)
@@ -57,6 +69,8 @@ def output_detail(model, image, acts: dict, k: int) -> dict:
             features=shaped(v),
             weights=shaped(w),
             products=shaped(prod),
+            all_weights=np.stack([shaped(res["weight"][:, j]).reshape(-1) for j in range(nk)]),
+            source=source_layer(model, v.size) if maps else None,
             maps=maps,
             size=int(v.size),
             limits={"features": limit(v), "weights": limit(w), "products": limit(prod)},
