@@ -344,3 +344,13 @@ def test_shape_arithmetic_is_folded_into_constants():
     assert not fold_shape_node(node("Shape", ["y"], "s2"), consts, "x", dims)
     assert not fold_shape_node(node("Concat", ["x", "m1"], "t2", axis=0), consts, "x", dims)
     assert "s2" not in consts and "t2" not in consts
+
+
+def test_weights_aliased_by_identity_nodes():
+    g, shape = lenet(13)
+    conv = g.nodes[0]
+    g.nodes.insert(0, helper.make_node("Identity", [conv.input[1]], ["onnx::Conv_w"]))
+    conv.input[1] = "onnx::Conv_w"
+    data = g.model(shape, True)
+    model, image, acts, ref = run_both(data)
+    np.testing.assert_allclose(model.probabilities(acts), np.exp(ref[0]), atol=PROB_TOL)

@@ -144,7 +144,8 @@ def pads_attr(
 
 # -- shape arithmetic ----------------------------------------------------------------
 
-SHAPE_OPS = {"Shape", "Gather", "Unsqueeze", "Squeeze", "Concat", "Cast"}
+# shape arithmetic, and Identity of a constant (torch aliases weights this way)
+SHAPE_OPS = {"Shape", "Gather", "Unsqueeze", "Squeeze", "Concat", "Cast", "Identity"}
 
 
 def _axes(node: Node, consts: dict) -> list[int] | None:
@@ -159,7 +160,7 @@ def fold_shape_node(node: Node, consts: dict, current: str, dims: list[int]) -> 
     """Evaluate one node of integer shape arithmetic into ``consts`` (what torch writes
     for ``x.view(x.size(0), -1)``): ``Shape`` of the current tensor (whose ONNX shape is
     ``dims``, batch 1), and ``Gather``, ``Unsqueeze``, ``Squeeze``, ``Concat``, ``Cast``
-    of constants. Returns ``False`` (and changes nothing) for anything else."""
+    and ``Identity`` of constants. Returns ``False`` (and changes nothing) for anything else."""
     op, ins = node.op_type, node.inputs
     if not ins or len(node.outputs) != 1:
         return False
@@ -183,6 +184,8 @@ def fold_shape_node(node: Node, consts: dict, current: str, dims: list[int]) -> 
         data, axes = np.asarray(consts[ins[0]]), _axes(node, consts)
         rank = max(data.ndim, 1)
         value = np.squeeze(data, axis=None if axes is None else tuple(a % rank for a in axes))
+    elif op == "Identity":
+        value = consts[ins[0]]
     elif op == "Concat":
         parts = [np.asarray(consts[name]).reshape(-1) for name in ins]
         value = np.concatenate(parts, axis=0)
