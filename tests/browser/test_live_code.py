@@ -204,7 +204,8 @@ SNAPSHOT = """() => {
         code: document.getElementById('code').textContent,
         parts: all('.trace-parts li.current').map((e) => e.dataset.part),
         locals: all('.trace-locals dt').map((e) => e.textContent),
-        current: all("[data-live='code'] .cm-live-current").length,
+        current: document.querySelector("[data-live-editor='code']").shadowRoot
+            .querySelectorAll(".cm-live-current").length,
     };
 }"""
 

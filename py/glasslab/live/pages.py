@@ -23,7 +23,7 @@ from glasslab.live.code import Editable
 from glasslab.live.session import LiveSession
 
 GAN_STEPS = ("discriminator_step", "generator_step")
-LOSS_METHODS = ("value", "gradient")
+LOSS_METHODS = ("value", "gradient", "generator_value", "generator_gradient")
 CNN_KINDS = ("conv", "relu", "maxpool", "dense", "softmax")
 
 

@@ -25,10 +25,23 @@ export function loadCodeMirror() {
   return loading;
 }
 
+// The editor lives in an open shadow root of its host: there CodeMirror's styles go in
+// constructed style sheets, which the page's Content-Security-Policy (no inline styles)
+// allows, where a <style> element in the document would be refused.
+const THEME = {
+  "&": { maxHeight: "28rem", fontSize: "0.85rem", backgroundColor: "#fff" },
+  ".cm-scroller": { overflow: "auto", fontFamily: "ui-monospace, SFMono-Regular, Menlo, Consolas, monospace" },
+  ".cm-live-error": { backgroundColor: "rgba(220, 50, 47, 0.2)" },
+  ".cm-live-current": { backgroundColor: "rgba(240, 165, 0, 0.35)" },
+};
+
 /** A new editor in `host` with `text`: {get(), set(text), mark(line, kind), destroy()};
  *  mark(line, "error" | "current") highlights one line (null: none), kind is a class suffix. */
 export async function createEditor(host, text, onChange) {
   const cm = await loadCodeMirror();
+  const root = host.shadowRoot || host.attachShadow({ mode: "open" });
+  const mount = document.createElement("div");
+  root.append(mount);
   const setMark = cm.StateEffect.define();
   const marks = cm.StateField.define({
     create: () => cm.Decoration.none,
@@ -41,8 +54,9 @@ export async function createEditor(host, text, onChange) {
   });
   const view = new cm.EditorView({
     doc: text,
-    parent: host,
-    extensions: [cm.basicSetup, cm.python(), marks,
+    parent: mount,
+    root,
+    extensions: [cm.basicSetup, cm.python(), marks, cm.EditorView.theme(THEME),
       cm.EditorView.updateListener.of((update) => { if (update.docChanged && onChange) onChange(); })],
   });
   return {

@@ -246,6 +246,13 @@ window.glasslabLive = {
   /** Slow motion shows these traced lines ({fn, lines, locals}) or none (null). */
   trace(trace) {
     if (!code.editor || code.marked === "error") return;
+    if (trace && trace.fn !== code.name && trace.fn in drafts) {
+      // follow the walk to the traced function, unless the student has unrun edits here
+      const running = py.code();
+      if (drafts[code.name] !== running[code.name]) return;
+      showFunction(trace.fn).then(() => window.glasslabLive.trace(trace));
+      return;
+    }
     const line = trace && trace.fn === code.name && trace.lines.length ? trace.lines[trace.lines.length - 1] : null;
     code.editor.mark(line, "current");
     code.marked = line ? "current" : null;
