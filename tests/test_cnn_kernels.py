@@ -69,3 +69,10 @@ def test_bad_kernels_are_refused(kernel, message):
 def test_a_kernel_larger_than_the_image_is_refused():
     with pytest.raises(ValueError, match="does not fit"):
         kernels.convolve(np.ones((7, 7)).tolist(), image(5, 9))
+
+
+def test_a_refusal_is_plain_english_with_the_page_frame():
+    with pytest.raises(ValueError) as err:
+        kernels.convolve([[1, 2], [3]], image())
+    assert str(err.value).startswith("the kernel must be square")
+    assert err.value.key == "cnn.error.refused" and err.value.params["detail"] == str(err.value)

@@ -33,3 +33,15 @@ def test_settings_are_checked():
         scores.read_settings(2)
     state = scores.score_state(np.array([1.5, -2.0], np.float32), 2.0)
     assert state == {"temperature": 2.0, "logits": [1.5, -2.0]}
+
+
+def test_class_scores_of_a_model():
+    from test_cnn_backward import course_model
+
+    model = course_model("Softmax")
+    image = np.random.default_rng(0).random(model.input_shape, dtype=np.float32)
+    acts = model.forward(image)
+    logits, probs = scores.class_scores(model, image, acts, 1.0)
+    np.testing.assert_allclose(probs, model.probabilities(acts), atol=1e-6)
+    _, hot = scores.class_scores(model, image, acts, 4.0)
+    np.testing.assert_allclose(hot, scores.probabilities(logits / 4.0), rtol=1e-12)

@@ -3,16 +3,22 @@
 * reading ONNX (no ``onnx`` package): :mod:`~glasslab.cnn.protobuf` (the wire format),
   :mod:`~glasslab.cnn.onnx_graph` (the decoded model as dataclasses),
   :mod:`~glasslab.cnn.onnx_reader` (the messages);
-* running it: :mod:`~glasslab.cnn.layers` (each layer kind's shape rule and forward
-  pass), :mod:`~glasslab.cnn.from_onnx` (graph to layers, a table of op builders),
-  :mod:`~glasslab.cnn.model` (:class:`SequentialCNN`: load, forward, probabilities);
+* running it: :mod:`~glasslab.cnn.layers` (each layer kind's shape rule, forward and
+  backward pass, one module per family), :mod:`~glasslab.cnn.onnx_ops` (one builder per
+  operator), :mod:`~glasslab.cnn.from_onnx` (graph to layers),
+  :mod:`~glasslab.cnn.model` (:class:`SequentialCNN`: load, forward, logits,
+  probabilities, gradients);
 * explaining it: :mod:`~glasslab.cnn.preprocess` (image to network input, as CNN
   Explainer does it), :mod:`~glasslab.cnn.explain` (the arithmetic behind each
   neuron), :mod:`~glasslab.cnn.detail` (what each detail view shows, one module per
   layer kind, plain data), :mod:`~glasslab.cnn.view` (the page's maths: colour ranges,
   column images, playground formula), :mod:`~glasslab.cnn.page_data` (what the page
   shows as plain data: columns, legend, summary, ``state()``),
-  :mod:`~glasslab.cnn.compare` (NumPy against ONNX Runtime);
+  :mod:`~glasslab.cnn.columns` (the overview's columns, dense hidden layers included),
+  :mod:`~glasslab.cnn.scores` (logits, softmax temperature),
+  :mod:`~glasslab.cnn.saliency` (why this class: gradient and Grad-CAM maps),
+  :mod:`~glasslab.cnn.kernels` (your own kernel), :mod:`~glasslab.cnn.compare` (NumPy
+  against ONNX Runtime); :mod:`~glasslab.cnn.refusal` (a refused argument of a call);
 * :mod:`~glasslab.cnn.cli` - ``python -m glasslab cnn``.
 
 Only NumPy and the standard library are used, so this runs unchanged in Pyodide.

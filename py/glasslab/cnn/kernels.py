@@ -17,6 +17,8 @@ import math
 
 import numpy as np
 
+from glasslab.cnn.refusal import Refusal
+
 __all__ = ["MAX_SIZE", "PRESETS", "apply", "convolve", "parse_kernel"]
 
 MAX_SIZE = 7
@@ -38,19 +40,19 @@ def parse_kernel(kernel) -> np.ndarray:
     value that is not a finite number (booleans and strings are not numbers)."""
     if isinstance(kernel, str):
         if kernel not in PRESETS:
-            raise ValueError(f"unknown kernel {kernel!r}; presets: {', '.join(PRESETS)}")
+            raise Refusal(f"unknown kernel {kernel!r}; presets: {', '.join(PRESETS)}")
         kernel = PRESETS[kernel]
     if not isinstance(kernel, (list, tuple)) or not kernel:
-        raise ValueError("the kernel must be a non-empty list of rows of numbers")
+        raise Refusal("the kernel must be a non-empty list of rows of numbers")
     k = len(kernel)
     if k > MAX_SIZE:
-        raise ValueError(f"the kernel has {k} rows; kernels are 1x1 to {MAX_SIZE}x{MAX_SIZE}")
+        raise Refusal(f"the kernel has {k} rows; kernels are 1x1 to {MAX_SIZE}x{MAX_SIZE}")
     for r, row in enumerate(kernel):
         if not isinstance(row, (list, tuple)) or len(row) != k:
-            raise ValueError(f"the kernel must be square ({k}x{k}): row {r} has not {k} values")
+            raise Refusal(f"the kernel must be square ({k}x{k}): row {r} has not {k} values")
         for c, v in enumerate(row):
             if isinstance(v, bool) or not isinstance(v, (int, float)) or not math.isfinite(v):
-                raise ValueError(f"kernel value at row {r}, column {c} is not a finite number")
+                raise Refusal(f"kernel value at row {r}, column {c} is not a finite number")
     return np.asarray(kernel, np.float64)
 
 
@@ -59,7 +61,7 @@ def apply(kernel: np.ndarray, m: np.ndarray) -> np.ndarray:
     k = kernel.shape[0]
     h, w = m.shape[0] - k + 1, m.shape[1] - k + 1
     if h < 1 or w < 1:
-        raise ValueError(f"a {k}x{k} kernel does not fit the {m.shape[0]}x{m.shape[1]} image")
+        raise Refusal(f"a {k}x{k} kernel does not fit the {m.shape[0]}x{m.shape[1]} image")
     out = np.zeros((h, w), np.float64)
     for u in range(k):
         for v in range(k):

@@ -21,6 +21,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from glasslab.cnn.refusal import Refusal
+
 __all__ = ["METHODS", "gradcam", "gradcam_layer", "gradient", "logit_gradients", "saliency"]
 
 METHODS = ("gradient", "gradcam")
@@ -52,7 +54,7 @@ def gradcam_layer(model) -> str:
         return model.layers[rectified[-1]].name
     if images:
         return model.layers[images[-1]].name
-    raise ValueError("the model has no image-shaped layer for Grad-CAM")
+    raise Refusal("the model has no image-shaped layer for Grad-CAM")
 
 
 def gradcam(model, image: np.ndarray, acts: dict, k: int, layer: str | None = None) -> np.ndarray:
@@ -71,11 +73,11 @@ def saliency(model, image: np.ndarray, acts: dict, k, method) -> dict:
     ``ValueError`` saying what is allowed."""
     n = len(model.labels)
     if isinstance(k, bool) or not isinstance(k, (int, np.integer, float)) or k != int(k):
-        raise ValueError(f"the class must be an integer from 0 to {n - 1}, got {k!r}")
+        raise Refusal(f"the class must be an integer from 0 to {n - 1}, got {k!r}")
     if not 0 <= int(k) < n:
-        raise ValueError(f"the class must be from 0 to {n - 1}, got {int(k)}")
+        raise Refusal(f"the class must be from 0 to {n - 1}, got {int(k)}")
     if method not in METHODS:
-        raise ValueError(f"unknown method {method!r}; use one of {', '.join(METHODS)}")
+        raise Refusal(f"unknown method {method!r}; use one of {', '.join(METHODS)}")
     build = gradient if method == "gradient" else gradcam
     s = build(model, image, acts, int(k))
     return {"width": int(s.shape[1]), "height": int(s.shape[0]), "values": s.ravel().tolist()}

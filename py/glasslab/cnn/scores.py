@@ -16,11 +16,14 @@ import math
 
 import numpy as np
 
+from glasslab.cnn.refusal import Refusal
+
 __all__ = [
     "DEFAULT_TEMPERATURE",
     "MAX_TEMPERATURE",
     "MIN_TEMPERATURE",
     "SETTINGS",
+    "class_scores",
     "probabilities",
     "read_settings",
     "score_state",
@@ -37,11 +40,17 @@ def probabilities(logits, temperature: float = DEFAULT_TEMPERATURE) -> np.ndarra
     return e / e.sum()
 
 
+def class_scores(model, image, acts: dict, temperature: float) -> tuple[np.ndarray, np.ndarray]:
+    """The model's logits for ``image`` and their :func:`probabilities` at ``temperature``."""
+    logits = model.logits(image, acts)
+    return logits, probabilities(logits, temperature)
+
+
 def check_temperature(value) -> float:
     """``value`` as a temperature, or ``ValueError`` saying the allowed range."""
     ok = isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
     if not ok or not MIN_TEMPERATURE <= value <= MAX_TEMPERATURE:
-        raise ValueError(
+        raise Refusal(
             f"temperature must be a number from {MIN_TEMPERATURE:g} to {MAX_TEMPERATURE:g}, "
             f"got {value!r}"
         )
@@ -52,10 +61,10 @@ def read_settings(params) -> dict:
     """The settings of a ``set({...})`` call, checked: an object with known keys
     (:data:`SETTINGS`) and valid values, else ``ValueError`` (nothing is half-applied)."""
     if not isinstance(params, dict):
-        raise ValueError(f"set() takes an object such as {{temperature: 2}}, got {params!r}")
+        raise Refusal(f"set() takes an object such as {{temperature: 2}}, got {params!r}")
     unknown = [k for k in params if k not in SETTINGS]
     if unknown:
-        raise ValueError(f"unknown setting {unknown[0]!r}; settings: {', '.join(SETTINGS)}")
+        raise Refusal(f"unknown setting {unknown[0]!r}; settings: {', '.join(SETTINGS)}")
     return {"temperature": check_temperature(params["temperature"])} if params else {}
 
 
