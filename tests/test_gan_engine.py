@@ -79,7 +79,7 @@ def test_layer_counts_are_the_number_of_hidden_layers_built():
         ("noise_dim", 3, "between 1 and 2"),
         ("noise_dist", "cauchy", "noise_dist must be one of"),
         ("dataset", "spiral", "dataset must be one of"),
-        ("loss", "hinge", "loss must be one of"),
+        ("loss", "wgan-gp", "loss must be one of"),
         ("g_optimizer", "rmsprop", "g_optimizer must be one of"),
         ("batch", 0, "batch"),
         ("seed", -5, "seed"),

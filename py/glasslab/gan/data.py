@@ -199,10 +199,12 @@ class BatchStream:
         self.block = int(block)
         self._batches: np.ndarray | None = None
         self._next = self.block
+        self._block_state = None  # the random state the current block was drawn from
 
     def next(self) -> np.ndarray:
         """The next batch, shape (dim, batch)."""
         if self._next == self.block:
+            self._block_state = self.rng.bit_generator.state
             points = self.sample(self.rng, self.block * self.batch)
             dim = points.shape[1]
             self._batches = np.ascontiguousarray(
@@ -212,3 +214,22 @@ class BatchStream:
         batch = self._batches[self._next]
         self._next += 1
         return batch
+
+    def get_state(self) -> tuple:
+        """Where the stream stands: (random state, batches taken), small and copyable.
+
+        Before the first block it is the generator's state now; after, the state the
+        current block was drawn from (the block itself is not kept: it is drawn again).
+        """
+        if self._batches is None:
+            return (self.rng.bit_generator.state, None)
+        return (self._block_state, self._next)
+
+    def set_state(self, state: tuple) -> None:
+        """Continue exactly from a state of :meth:`get_state` (of a stream like this one)."""
+        random_state, taken = state
+        self.rng.bit_generator.state = random_state
+        self._batches, self._next = None, self.block
+        if taken is not None:
+            self.next()  # the same block again, from the same random state
+            self._next = taken

@@ -9,6 +9,8 @@ Quick tour::
     lab.d_loss, lab.g_loss, lab.iteration
     lab.discriminator_field()                # (30, 30) D(x) on the cell centres
     lab.set(g_lr=0.03)                       # change a setting while training
+    lab.probe(0.3, 0.7)                      # D at one point of the unit square
+    lab.history.summaries(); lab.seek(200)   # snapshots; rewind to iteration 200
 
 Networks (see :mod:`glasslab.nn`, columns are samples):
 
@@ -16,7 +18,10 @@ Networks (see :mod:`glasslab.nn`, columns are samples):
   ``g_neurons`` -> 2 outputs through tanh (a point in (-1, 1)^2, which contains
   the unit square where the data lives);
 * discriminator D: point x -> ``d_layers`` hidden ReLU layers of ``d_neurons``
-  -> 1 logit s; D(x) = sigmoid(s) is "the probability that x is real".
+  -> 1 output s. With the probability losses (log, lsq) s is a logit and
+  D(x) = sigmoid(s) is "the probability that x is real"; with the critic losses
+  (hinge, wasserstein) s itself is D's critic score (see :mod:`glasslab.gan.losses`;
+  ``lab.d_kind`` says which).
 
 One training **iteration** is ``k_d`` discriminator steps followed by ``k_g``
 generator steps (:meth:`GanLab.discriminator_step`,
@@ -53,19 +58,16 @@ import numpy as np
 
 from glasslab.gan import guard, model_json, stages
 from glasslab.gan.config import Config, check_int
-from glasslab.gan.data import BatchStream, check_drawing, make_sampler, noise_sampler, sample_noise
+from glasslab.gan.data import BatchStream, check_drawing, make_sampler, noise_sampler
+from glasslab.gan.history import History
+from glasslab.gan.lab_views import MANIFOLD_CELLS, NUM_VIEW_FAKE, NUM_VIEW_REAL, LabViews
 from glasslab.gan.losses import loss_function
-from glasslab.gan.metrics import GRID, divergences
-from glasslab.nn import MLP, make_optimizer, sigmoid
+from glasslab.nn import MLP, make_optimizer
 
-NUM_VIEW_REAL = 450  # real points shown (and used for the divergences)
-NUM_TRACKED = 150  # fakes followed from frame to frame
-NUM_VIEW_FAKE = 450  # fakes used for the divergences (the first 150 are the tracked ones)
-MANIFOLD_CELLS = 20  # the noise grid has 21 x 21 (or 21) points
-CHECK_EVERY = 50  # iterations between divergence checks inside train()
+CHECK_EVERY = 50  # iterations between divergence checks inside train(), at its multiples
 
 
-class GanLab:
+class GanLab(LabViews):
     """A GAN being trained: two networks, their optimisers, data and noise streams.
 
     ``GanLab(config=None, drawing=None)``: ``config`` defaults to ``Config()``;
@@ -76,9 +78,10 @@ class GanLab:
     done), ``d_steps``, ``g_steps`` (single updates done), ``d_loss`` and
     ``g_loss`` (of the most recent D and G step; None before the first one),
     ``generator`` and ``discriminator`` (:class:`glasslab.nn.MLP`), their
-    optimisers ``g_optimizer`` and ``d_optimizer``, and ``loss``
-    (:class:`~glasslab.gan.losses.LogLoss` or
-    :class:`~glasslab.gan.losses.LeastSquaresLoss`).
+    optimisers ``g_optimizer`` and ``d_optimizer``, ``loss`` (a class of
+    :mod:`glasslab.gan.losses`) and ``history`` (its snapshots,
+    :class:`~glasslab.gan.history.History`). The views' reads are
+    :class:`~glasslab.gan.lab_views.LabViews`'.
     """
 
     def __init__(self, config: Config | None = None, drawing=None) -> None:
@@ -106,6 +109,7 @@ class GanLab:
         self.d_loss = None
         self.g_loss = None
         self._version = getattr(self, "_version", 0) + 1
+        self.history = History()
         self.loss = loss_function(cfg.loss)
         self._build_generator()
         self._build_discriminator()
@@ -216,17 +220,18 @@ class GanLab:
         real = self._real.next()  # (2, n) real points, one per column
         fake = self.generator.forward(self._noise.next())  # (2, n) fakes G(z)
         x = np.concatenate([real, fake], axis=1, out=self._d_input)  # one batch: reals, fakes
-        logits = self.discriminator.forward(x)  # D(x) = sigmoid(logits)
+        logits = self.discriminator.forward(x)  # D's raw outputs s (logits or scores)
         grad = self.loss.gradient(logits, self._d_targets, self._scale)  # of d_loss, per logit
         self.discriminator.backward(grad, input_grad=False)  # dL_D/dW, dL_D/db for all of D
         self.d_optimizer.step(self.discriminator.params, self.discriminator.grads)
+        self.loss.constrain(self.discriminator.params)  # Wasserstein: clip D to [-c, c]
         self._d_logits = logits  # the loss value itself is computed from these when shown
 
     def generator_step(self) -> None:
         """One update of G: move the fakes to where D scores them as real."""
         fake = self.generator.forward(self._noise.next())  # (2, n) fakes G(z)
         logits = self.discriminator.forward(fake)
-        grad = self.loss.gradient(logits, self._g_targets, self._scale)  # of g_loss, per logit
+        grad = self.loss.generator_gradient(logits, self._scale)  # of g_loss, per logit
         grad_fake = self.discriminator.backward(grad, param_grads=False)  # dL_G/dx; D stays put
         self.generator.backward(grad_fake, input_grad=False)  # dL_G/dW, dL_G/db of G
         self.g_optimizer.step(self.generator.params, self.generator.grads)
@@ -249,7 +254,7 @@ class GanLab:
     def g_loss(self) -> float | None:
         """L_G of the most recent generator step (None before the first one)."""
         if self._g_logits is not None:
-            self._g_loss = self.loss.value(self._g_logits, self._g_targets, self._scale)
+            self._g_loss = self.loss.generator_value(self._g_logits, self._scale)
             self._g_logits = None
         return self._g_loss
 
@@ -261,16 +266,19 @@ class GanLab:
     def train(self, iterations: int = 1) -> None:
         """Run ``iterations`` full iterations (``k_d`` D steps, then ``k_g`` G steps each).
 
-        Every ``CHECK_EVERY`` iterations and at the end, losses and weights are
-        checked; if any is NaN or infinite the lab is restored to the last good
-        check and :class:`GanDiverged` is raised.
+        At every multiple of ``CHECK_EVERY`` iterations and at the end, losses and
+        weights are checked; if any is NaN or infinite the lab is restored to the
+        last good check and :class:`GanDiverged` is raised. A check that passes
+        takes the snapshot of :attr:`history` when one is due.
         """
         n = check_int("iterations", iterations, 0, None)
         self._version += 1
         k_d, k_g = self.config.k_d, self.config.k_g
+        if not self.history:
+            self.history.record(self)  # the state training starts from
         with np.errstate(all="ignore"):
             while n > 0:
-                chunk = min(n, CHECK_EVERY)
+                chunk = min(n, CHECK_EVERY - self.iteration % CHECK_EVERY)
                 for _ in range(chunk):
                     for _ in range(k_d):
                         self.discriminator_step()
@@ -280,7 +288,14 @@ class GanLab:
                 self.d_steps += chunk * k_d
                 self.g_steps += chunk * k_g
                 self._check()
+                if self.history.due(self.iteration):
+                    self.history.record(self)
                 n -= chunk
+
+    def seek(self, iteration: int) -> None:
+        """Go back (or forward) to the snapshot of ``iteration`` in :attr:`history`:
+        training on from there repeats the run that made it. ValueError if there is none."""
+        self.history.seek(self, iteration)
 
     def step(self, which: str = "both") -> None:
         """One discriminator update (``"d"``), one generator update (``"g"``),
@@ -331,89 +346,6 @@ class GanLab:
         """Keep this state as the last good one, or restore that and raise GanDiverged."""
         self._good = guard.check(self, self._good)
 
-    # -------------------------------------------------------------- views
-
-    def discriminator_field(self) -> np.ndarray:
-        """D(x) on the 30 x 30 cell centres of the unit square, shape (30, 30), values in [0, 1].
-
-        ``field[r, c] = D(x=(c + 0.5)/30, y=(r + 0.5)/30)``: row 0 is the bottom
-        of the square (y near 0), column 0 the left (x near 0).
-        """
-        with np.errstate(all="ignore"):
-            logits = self.discriminator.predict(_GRID_CENTRES)
-            return sigmoid(logits[0]).reshape(GRID, GRID)
-
-    def manifold(self) -> np.ndarray:
-        """G applied to a regular noise grid (21 points per axis over [0, 1]).
-
-        2-D noise: shape (21, 21, 2) with ``out[r, c] = G(z=(c/20, r/20))``;
-        1-D noise: shape (21, 2) with ``out[i] = G(z=i/20)``.
-        """
-        with np.errstate(all="ignore"):
-            points = self.generator.predict(self._manifold_noise).T
-        if self.config.noise_dim == 1:
-            return points.copy()
-        side = MANIFOLD_CELLS + 1
-        return points.reshape(side, side, 2).copy()
-
-    def tracked_fakes(self) -> np.ndarray:
-        """(150, 2) fakes made from fixed noise (drawn once), so each dot can be followed."""
-        with np.errstate(all="ignore"):
-            return self.generator.predict(self._view_noise[:, :NUM_TRACKED]).T.copy()
-
-    def tracked_gradients(self) -> np.ndarray:
-        """(150, 2) gradient of D(x) w.r.t. each tracked fake x (as GAN Lab draws it).
-
-        It points where D's "real" score rises fastest: the direction the
-        generator's loss pushes that fake (for both losses the push
-        -dL_G/dx is this vector times a positive factor).
-        """
-        with np.errstate(all="ignore"):
-            fake = self.generator.forward(self._view_noise[:, :NUM_TRACKED], workspace="view")
-            logits = self.discriminator.forward(fake, workspace="view")
-            d = sigmoid(logits)
-            grad = self.discriminator.backward(d * (1.0 - d), param_grads=False, workspace="view")
-            return grad.T.copy()
-
-    def real_samples(self) -> np.ndarray:
-        """(450, 2) real points for the view (drawn at reset or when the data set changes)."""
-        return self._view_real.copy()
-
-    def view_fakes(self) -> np.ndarray:
-        """(450, 2) fakes from fixed noise for :meth:`divergence`; the first 150 are tracked."""
-        with np.errstate(all="ignore"):
-            return self.generator.predict(self._view_noise).T.copy()
-
-    def divergence(self) -> tuple[float, float]:
-        """(KL(real || fake), JS(real, fake)) in bits on the 30 x 30 grid.
-
-        Real: all 450 view samples; fake: the 450 :meth:`view_fakes`. See
-        :mod:`glasslab.gan.metrics` for the exact formulas.
-        """
-        return divergences(self._view_real, self.view_fakes())
-
-    def generate(self, n: int, seed=None) -> np.ndarray:
-        """(n, 2) fakes from ``n`` fresh noise vectors.
-
-        The noise is drawn with ``numpy.random.default_rng(seed)`` (``seed``: an
-        int, a tuple of ints, or None for fresh entropy), not from the training streams.
-        """
-        n = check_int("n", n, 0, None)
-        rng = np.random.default_rng(seed)
-        noise = sample_noise(rng, n, self.config.noise_dim, self.config.noise_dist)
-        with np.errstate(all="ignore"):
-            return self.generator.predict(np.ascontiguousarray(noise.T)).T.copy()
-
-    def sample_real(self, n: int, seed=None) -> np.ndarray:
-        """(n, 2) fresh real points, drawn with ``numpy.random.default_rng(seed)``."""
-        n = check_int("n", n, 0, None)
-        return make_sampler(self.config.dataset, self._drawing)(np.random.default_rng(seed), n)
-
-    @property
-    def drawing(self) -> np.ndarray | None:
-        """The drawn points (m, 2) of the drawing data set, or None."""
-        return None if self._drawing is None else self._drawing.copy()
-
     # -------------------------------------------------------------- JSON (glasslab.gan.model_json)
 
     def to_dict(self) -> dict:
@@ -434,7 +366,3 @@ class GanLab:
     def from_dict(cls, data: dict) -> GanLab:
         """A lab from :meth:`to_dict` output (validated; ValueError if malformed)."""
         return model_json.lab_from_dict(cls, data)
-
-
-_centres = (np.arange(GRID) + 0.5) / GRID
-_GRID_CENTRES = np.stack([np.tile(_centres, GRID), np.repeat(_centres, GRID)])  # (2, 900)

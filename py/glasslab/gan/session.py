@@ -109,6 +109,7 @@ class GanSession:
             "g_steps": lab.g_steps,
             "d_loss": _num(lab.d_loss),
             "g_loss": _num(lab.g_loss),
+            "d_kind": lab.d_kind,  # "probability" or "critic" (hinge, wasserstein)
             "pretrained": self.pretrained,
             "drawing_points": None if lab.drawing is None else int(lab.drawing.shape[0]),
         }

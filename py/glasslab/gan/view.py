@@ -1,4 +1,5 @@
-"""View maths of the GAN lab page: heatmap colours, manifold density, arrow lengths.
+"""View maths of the GAN lab page: heatmap colours (probabilities and critic scores),
+manifold density, arrow lengths.
 
 Pure NumPy, shared by the page and the tests. Coordinates are the unit square
 with y pointing up; images have row 0 at the top. The sizes here (``SIZES``) are
@@ -11,7 +12,7 @@ import numpy as np
 
 from glasslab.colour import PURPLE_GREEN
 from glasslab.gan.config import MAX_BATCH
-from glasslab.gan.lab import MANIFOLD_CELLS, NUM_TRACKED, NUM_VIEW_REAL
+from glasslab.gan.lab_views import MANIFOLD_CELLS, NUM_TRACKED, NUM_VIEW_REAL
 from glasslab.gan.metrics import GRID
 from glasslab.gan.settings import FIELDS, LAYERS, LR_MENU
 
@@ -28,17 +29,46 @@ SIZES = {
     "drawing": MAX_DRAWING,
     "tracked": NUM_TRACKED,  # the fakes followed from frame to frame (noise vectors, gradients)
 }
+CRITIC_MIN_SCALE = 1e-3  # critic scores below this are never shown in full colour
 ARROW_MAX = 0.08  # longest arrow, in unit-square coordinates (32 px on the 400 px view)
 ARROW_KNEE = 0.5  # gradient size at which arrows reach about three quarters of the longest
 
 
-def heat_rgba(field: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
+def lab_heat(lab, out: np.ndarray | None = None) -> np.ndarray:
+    """The heatmap of ``lab``'s discriminator: :func:`heat_rgba` of its field, coloured
+    as a probability or as critic scores after its loss."""
+    return heat_rgba(lab.discriminator_field(), out, lab.loss.critic)
+
+
+def critic_scale(field: np.ndarray) -> float:
+    """The critic score drawn in full colour: the largest |s| of the field (at least
+    ``CRITIC_MIN_SCALE``, so a critic that is still flat is not blown up to full colour)."""
+    finite = np.abs(field[np.isfinite(field)])
+    return max(float(finite.max()) if finite.size else 0.0, CRITIC_MIN_SCALE)
+
+
+def heat_levels(field: np.ndarray, critic: bool = False) -> np.ndarray:
+    """D's field as levels of the purple-white-green scale, 0 (fake) to 1 (real).
+
+    A probability D(x) is its own level. A critic score s (hinge, Wasserstein) has no
+    fixed range (weight clipping keeps Wasserstein scores small, hinge scores grow
+    past +-1), and only its sign and its differences mean something, so it is shown
+    relative to the field: level = 0.5 + 0.5 s / S with S = ``critic_scale(field)``.
+    s = 0 is white, the highest |s| on the square full green or purple.
+    """
+    if not critic:
+        return field
+    return 0.5 + 0.5 * np.nan_to_num(field, nan=0.0, posinf=0.0, neginf=0.0) / critic_scale(field)
+
+
+def heat_rgba(field: np.ndarray, out: np.ndarray | None = None, critic: bool = False) -> np.ndarray:
     """Colour D's field (rows from y = 0 upwards) as RGBA uint8 with row 0 at the top.
 
-    Values outside [0, 1] (and NaN) are clipped to the nearest end.
+    ``critic``: the field holds critic scores, coloured as :func:`heat_levels` says.
+    Levels outside [0, 1] (and NaN) are clipped to the nearest end.
     """
     rows, cols = field.shape
-    flipped = np.nan_to_num(field[::-1], nan=0.5).clip(0.0, 1.0)
+    flipped = np.nan_to_num(heat_levels(field, critic)[::-1], nan=0.5).clip(0.0, 1.0)
     if out is None:
         out = np.empty((rows, cols, 4), dtype=np.uint8)
     for channel in range(3):
