@@ -300,3 +300,25 @@ def test_gradients_of_a_critic_point_where_its_score_rises():
         dx = (score(x + eps, y) - score(x - eps, y)) / (2 * eps)
         dy = (score(x, y + eps) - score(x, y - eps)) / (2 * eps)
         np.testing.assert_allclose(grads[i], [dx, dy], rtol=1e-4, atol=1e-8)
+
+
+def test_critic_heatmap_colours_are_relative_to_the_field():
+    from glasslab.gan import view
+
+    p = np.array([[0.0, 0.25], [0.75, 1.0]])
+    assert view.heat_levels(p) is p  # a probability is its own level
+    s = np.array([[-2.0, 0.0], [1.0, 0.5]])  # hinge: 0 is white, the largest |s| full colour
+    np.testing.assert_allclose(view.heat_levels(s, critic=True), [[0.0, 0.5], [0.75, 0.625]])
+    w = s + 10.0  # Wasserstein: only differences count, the mean is white
+    levels = view.heat_levels(w, critic="relative")
+    np.testing.assert_allclose(levels, view.heat_levels(s, critic="relative"))
+    assert levels.mean() == pytest.approx(0.5) and levels.min() == pytest.approx(0.0)
+    flat = np.full((2, 2), 3e-5)
+    assert np.abs(view.heat_levels(flat, critic=True) - 0.5).max() < 0.02  # stays pale
+    rgba = view.heat_rgba(s, critic=True)
+    assert tuple(rgba[1, 0, :3]) == view.heat_colour(0.0)  # row 0 drawn at the bottom
+    lab = GanLab(Config(seed=1, loss="wasserstein"))
+    lab.train(20)
+    np.testing.assert_array_equal(
+        view.lab_heat(lab), view.heat_rgba(lab.discriminator_field(), critic="relative")
+    )

@@ -56,8 +56,10 @@ Interface. Each kind is a class of static methods:
   ``output_gradient(s)``, its derivative w.r.t. ``s``;
 * ``constrain(d_params)``: applied to D's parameters after each of its updates
   (weight clipping for Wasserstein, nothing for the others);
-* ``critic`` (False: D is a probability; True: a critic score) and ``clip``
-  (None, or the weight-clipping bound c).
+* ``critic`` (False: D is a probability; True: a critic score), ``clip``
+  (None, or the weight-clipping bound c) and, for critics, ``relative`` (True when
+  only differences of scores mean something: adding a constant to s changes neither
+  loss, as for Wasserstein).
 
 Training only needs the gradients; the values are for display, so the engine
 computes them only when they are looked at.
@@ -155,6 +157,7 @@ class _CriticLoss:
 
     critic = True
     clip = None
+    relative = False  # the sign of s is D's verdict (hinge: s = 0 is its boundary)
 
     @staticmethod
     def generator_value(scores: np.ndarray, scale: float) -> float:
@@ -204,6 +207,7 @@ class WassersteinLoss(_CriticLoss):
 
     name = "wasserstein"
     clip = 0.1
+    relative = True  # s + constant gives the same losses: only differences of scores count
 
     @staticmethod
     def value(scores: np.ndarray, targets: np.ndarray, scale: float) -> float:

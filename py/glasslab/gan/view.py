@@ -37,31 +37,44 @@ ARROW_KNEE = 0.5  # gradient size at which arrows reach about three quarters of 
 def lab_heat(lab, out: np.ndarray | None = None) -> np.ndarray:
     """The heatmap of ``lab``'s discriminator: :func:`heat_rgba` of its field, coloured
     as a probability or as critic scores after its loss."""
-    return heat_rgba(lab.discriminator_field(), out, lab.loss.critic)
+    critic = "relative" if lab.loss.critic and lab.loss.relative else lab.loss.critic
+    return heat_rgba(lab.discriminator_field(), out, critic)
 
 
-def critic_scale(field: np.ndarray) -> float:
-    """The critic score drawn in full colour: the largest |s| of the field (at least
-    ``CRITIC_MIN_SCALE``, so a critic that is still flat is not blown up to full colour)."""
-    finite = np.abs(field[np.isfinite(field)])
+def critic_centre(field: np.ndarray, relative: bool) -> float:
+    """The critic score drawn white: 0, or for a ``relative`` critic the field's mean."""
+    finite = field[np.isfinite(field)]
+    return float(finite.mean()) if relative and finite.size else 0.0
+
+
+def critic_scale(field: np.ndarray, centre: float = 0.0) -> float:
+    """The distance from ``centre`` drawn in full colour: the field's largest |s - centre|
+    (at least ``CRITIC_MIN_SCALE``, so a critic that is still flat stays pale)."""
+    finite = np.abs(field[np.isfinite(field)] - centre)
     return max(float(finite.max()) if finite.size else 0.0, CRITIC_MIN_SCALE)
 
 
-def heat_levels(field: np.ndarray, critic: bool = False) -> np.ndarray:
+def heat_levels(field: np.ndarray, critic: bool | str = False) -> np.ndarray:
     """D's field as levels of the purple-white-green scale, 0 (fake) to 1 (real).
 
-    A probability D(x) is its own level. A critic score s (hinge, Wasserstein) has no
+    A probability D(x) is its own level (``critic`` False). A critic score s has no
     fixed range (weight clipping keeps Wasserstein scores small, hinge scores grow
-    past +-1), and only its sign and its differences mean something, so it is shown
-    relative to the field: level = 0.5 + 0.5 s / S with S = ``critic_scale(field)``.
-    s = 0 is white, the highest |s| on the square full green or purple.
+    past +-1), so it is shown relative to the field:
+    level = 0.5 + 0.5 (s - m) / S, S = ``critic_scale(field, m)``, the largest
+    |s - m| on the square in full green or purple. The white point m is 0 for a
+    critic whose sign is its verdict (hinge; ``critic`` True) and the field's mean for
+    a critic defined only up to a constant (Wasserstein; ``critic="relative"``).
     """
     if not critic:
         return field
-    return 0.5 + 0.5 * np.nan_to_num(field, nan=0.0, posinf=0.0, neginf=0.0) / critic_scale(field)
+    centre = critic_centre(field, critic == "relative")
+    s = np.nan_to_num(field - centre, nan=0.0, posinf=0.0, neginf=0.0)
+    return 0.5 + 0.5 * s / critic_scale(field, centre)
 
 
-def heat_rgba(field: np.ndarray, out: np.ndarray | None = None, critic: bool = False) -> np.ndarray:
+def heat_rgba(
+    field: np.ndarray, out: np.ndarray | None = None, critic: bool | str = False
+) -> np.ndarray:
     """Colour D's field (rows from y = 0 upwards) as RGBA uint8 with row 0 at the top.
 
     ``critic``: the field holds critic scores, coloured as :func:`heat_levels` says.
