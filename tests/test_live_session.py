@@ -167,3 +167,20 @@ def test_slow_motion_traces_the_edited_step(lab_and_session):
             assert any("discriminator.forward(scores)" in line for line in marked)
             assert {"scores", "logits"} <= set(trace["locals"])
     assert names == ["sample", "classify", "loss", "gradients", "update"] * lab.config.k_d
+
+
+def test_rerun_reports_a_failure_and_runs_the_original_again():
+    from glasslab.cnn import layers
+
+    session = cnn_session()
+    assert session.set_code("relu_forward", "def relu_forward(layer, x):\n    return 1 / 0\n")["ok"]
+    runs, failures = [], []
+
+    def after():
+        runs.append(1)
+        return layers.kernel("relu", "forward")(None, np.ones(2, np.float32))
+
+    result = session.rerun(after, failures.append)
+    assert result["ok"] is False and result["line"] == 2 and "ZeroDivisionError" in result["error"]
+    assert len(runs) == 2 and [f.name for f in failures] == ["relu_forward"]
+    assert session.edited() == {} and session.rerun(after, failures.append) == {"ok": True}

@@ -6,11 +6,22 @@
 //               drawn; rejects with the error message on failure. Mirrored on
 //               <html> as data-ready="true" or data-error="...".
 //   .state()    plain JSON-able object describing what the page shows.
-//   Pages add their own calls (see README).
+//   Pages add their own calls (see README). A call that fails throws (or, for a call
+//   that returns a Promise, rejects with) an Error whose message is the readable text
+//   also shown on the page's message line: Python answers {__glasslab_error__: text}.
+//
+// Start-up watchdog: a start-up file that fails (HTTP error, aborted or cut short, a
+// script that does not load) or 20 s without any progress give a message naming what
+// failed and a Retry. If this script itself does not run, the page shell's static
+// notice (#load-stalled, revealed by css/glasslab.css) says so with a plain Retry link.
 (function () {
   "use strict";
   const root = document.documentElement;
+  root.dataset.boot = "1";  // the static stalled notice of the shell stays hidden
   const started = performance.now();
+  const STALL_MS = 20000;
+  let lastProgress = started;
+  const pending = new Map();  // start-up files requested and not complete -> time of their last byte
   let settle;
   const ready = new Promise((resolve, reject) => { settle = { resolve, reject }; });
   ready.catch(() => {});  // failures are shown on the page; no unhandled-rejection noise
@@ -30,7 +41,8 @@
     },
     // Called from Python (glasslab.web.bridge).
     _register(name, fn) {
-      if (name === "state") api._stateFn = fn; else api[name] = fn;
+      const call = (...args) => answer(fn(...args));
+      if (name === "state") api._stateFn = call; else api[name] = call;
     },
     _markReady() {
       if (root.dataset.error) return;
@@ -57,9 +69,23 @@
   };
   window.glasslab = api;
 
+  // A Python call's answer: a failure marker becomes a thrown Error (or a rejection).
+  function unwrap(result) {
+    if (result && typeof result === "object" && "__glasslab_error__" in result) {
+      throw new Error(String(result.__glasslab_error__));
+    }
+    return result;
+  }
+  function answer(result) {
+    return result && typeof result.then === "function" ? Promise.resolve(result).then(unwrap) : unwrap(result);
+  }
+
   function showError(message) {
     const box = document.getElementById("load-error");
-    if (!box) return;
+    if (!box) {  // failed while <head> loads: show it once the body is there
+      document.addEventListener("DOMContentLoaded", () => showError(message), { once: true });
+      return;
+    }
     box.hidden = false;
     box.querySelector(".load-error-text").textContent = message;  // text only, never markup
     const bar = document.getElementById("load-progress");
@@ -104,34 +130,62 @@
     });
 
   const nativeFetch = window.fetch.bind(window);
+  const fileName = (url) => decodeURIComponent(new URL(url).pathname.split("/").pop() || url);
+  const downloadFailed = (url, error) => tr("boot.error.download", { name: fileName(url), detail: (error && error.message) || error },
+    "Could not download {name}: {detail}. Check the connection and retry.");
+  // Files the page cannot start without: the runtime, PyScript's config, the page's Python.
+  const startupFile = (url) => !root.dataset.ready && url.startsWith(siteRoot.href) &&
+    /\/vendor\/|\/py\/[^/]*\.py$|pyscript\.json$/.test(url);
   window.fetch = async function (input, init) {
     const url = new URL(input instanceof Request ? input.url : String(input), location.href).href;
+    const startup = startupFile(url);
     let response;
+    if (startup) { pending.set(url, performance.now()); lastProgress = performance.now(); }
     try {
       response = await nativeFetch(input, init);
     } catch (error) {
-      if (url.includes("/vendor/")) {
-        const name = decodeURIComponent(url.split("/").pop());
+      pending.delete(url);
+      if (startup) {
         api._fail(init && init.integrity
-          ? tr("boot.error.integrity", { name }, "{name} could not be loaded: it failed its sha256 integrity check or the download was interrupted. Retry; if it persists, the site's files are damaged and need a rebuild.")
-          : tr("boot.error.download", { name, detail: error.message || error }, "Could not download {name}: {detail}. Check the connection and retry."));
+          ? tr("boot.error.integrity", { name: fileName(url) }, "{name} could not be loaded: it failed its sha256 integrity check or the download was interrupted. Retry; if it persists, the site's files are damaged and need a rebuild.")
+          : downloadFailed(url, error));
       }
       throw error;
     }
-    if (!response.ok && url.includes("/vendor/")) {
-      api._fail(tr("boot.error.http", { name: url.split("/").pop(), status: response.status }, "Could not download {name} (HTTP {status})."));
+    lastProgress = performance.now();
+    if (!response.ok && startup) {
+      api._fail(tr("boot.error.http", { name: fileName(url), status: response.status }, "Could not download {name} (HTTP {status})."));
     }
-    if (!tracked.has(url) || !response.body || root.dataset.ready) return response;
+    if (!startup || !response.body) { pending.delete(url); return response; }
     const reader = response.body.getReader();
+    let bytes = 0;
     const counted = new ReadableStream({
       async pull(controller) {
-        const { done, value } = await reader.read();
-        if (done) { controller.close(); return; }
-        received += value.byteLength;
-        paintProgress();
-        controller.enqueue(value);
+        let chunk;
+        try {
+          chunk = await reader.read();
+        } catch (error) {  // cut short: the connection closed before the whole file came
+          pending.delete(url);
+          api._fail(downloadFailed(url, error));
+          throw error;
+        }
+        lastProgress = performance.now();
+        if (chunk.done) {
+          pending.delete(url);
+          const size = tracked.get(url);
+          if (size !== undefined && bytes !== size) {  // cut short (or not this build's file)
+            api._fail(tr("boot.error.short", { name: fileName(url), got: bytes, size },
+              "{name} arrived incomplete ({got} of {size} bytes). Check the connection and retry."));
+          }
+          controller.close();
+          return;
+        }
+        bytes += chunk.value.byteLength;
+        pending.set(url, lastProgress);
+        if (tracked.has(url)) { received += chunk.value.byteLength; paintProgress(); }
+        controller.enqueue(chunk.value);
       },
-      cancel(reason) { return reader.cancel(reason); },
+      cancel(reason) { pending.delete(url); return reader.cancel(reason); },
     });
     return new Response(counted, {
       status: response.status, statusText: response.statusText, headers: response.headers,
@@ -148,7 +202,30 @@
       .catch(() => {});  // no sw.js (an unbuilt site/) or no storage: the page works online
   }
 
+  // ---- watchdog: 20 s without progress (no byte, no file, not ready) is a failure
+  const watchdog = setInterval(() => {
+    if (root.dataset.ready || root.dataset.error) { clearInterval(watchdog); return; }
+    const now = performance.now();
+    const stalled = [...pending].filter(([, last]) => now - last >= STALL_MS).map(([url]) => url);
+    if (!stalled.length && now - lastProgress < STALL_MS) return;
+    const names = (stalled.length ? stalled : [...pending.keys()]).map(fileName).join(", ");
+    api._fail(names
+      ? tr("boot.error.stalled", { name: names, seconds: STALL_MS / 1000 }, "Loading stopped: nothing arrived for {seconds} s while downloading {name}. Check the connection and retry.")
+      : tr("boot.error.stalled_start", { seconds: STALL_MS / 1000 }, "Python has not started after {seconds} s without progress. Retry; if it persists, try another browser."));
+  }, 1000);
+  if (typeof PerformanceObserver === "function") {  // any file arriving is progress
+    try {
+      new PerformanceObserver(() => { lastProgress = performance.now(); }).observe({ type: "resource", buffered: false });
+    } catch (error) { /* resource timing unavailable: fetches still count */ }
+  }
+
   // ---- errors before the page is ready become a readable message
+  window.addEventListener("error", (event) => {  // capture: a <script> that fails to load
+    const el = event.target;
+    if (root.dataset.ready || !el || el.tagName !== "SCRIPT") return;
+    const url = el.src || "";
+    if (url) api._fail(tr("boot.error.script", { name: fileName(url) }, "Could not load {name}. Check the connection and retry."));
+  }, true);
   window.addEventListener("error", (event) => {
     if (root.dataset.ready) return;
     const message = event.message || (event.error && event.error.message);

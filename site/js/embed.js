@@ -39,6 +39,23 @@
   }
   if (framed) root.classList.add("gl-framed");
 
+  // ---- panel names the page does not have: say so; if none is left, show every panel
+  const rawPanels = (params.get("panels") || "").split(",").map((name) => name.trim()).filter(Boolean);
+  if (embed && rawPanels.length) {
+    document.addEventListener("DOMContentLoaded", () => {
+      const known = new Set([...document.querySelectorAll("[data-panel]")].map((node) => node.dataset.panel));
+      const unknown = rawPanels.filter((name) => !known.has(name.toLowerCase()));
+      if (!unknown.length) return;
+      const kept = panels.filter((name) => known.has(name));
+      if (!kept.length) root.classList.remove("gl-panels");
+      const text = (window.glasslabI18n ? window.glasslabI18n.t : (k, p, e) => e.replace("{names}", p.names).replace("{known}", p.known))(
+        "embed.panels_unknown", { names: unknown.join(", "), known: [...known].join(", ") },
+        "Unknown panels in the link: {names} (this page has {known}).");
+      const api = window.glasslab;
+      if (api && api._message) api._message(text, "error");
+    });
+  }
+
   // ---- origins allowed to send commands: this one and those listed in origin=
   const allowedOrigins = new Set([location.origin]);
   for (const item of (params.get("origin") || "").split(",")) {
@@ -73,14 +90,12 @@
   api.contentHeight = contentHeight;
 
   // ---- commands from the parent (only from allowed origins, only known names)
-  const STEPS = new Set(["d", "g", "both"]);
   const COMMANDS = {
     play: () => api.play && api.play(),
     pause: () => api.pause && api.pause(),
     reset: () => api.reset && api.reset(),
-    step: (args) => {
-      const which = Array.isArray(args) && STEPS.has(args[0]) ? args[0] : "both";
-      if (api.step) api.step(which);
+    step: (args) => {  // no args: both; anything else goes to the page, which refuses bad values
+      if (api.step) args === undefined ? api.step() : api.step(...(Array.isArray(args) ? args.slice(0, 1) : [args]));
     },
     state: (args, event) => {
       event.source.postMessage({ type: "glasslab:state", state: api.state(), page }, event.origin);

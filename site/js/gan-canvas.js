@@ -166,7 +166,11 @@ export function createCanvas() {
   }
   let pressing = false;
   function addPoint(event) {
-    if (!canvas.drawingMode || canvas.nDrawing * 2 >= canvas.drawing.length) return;
+    if (!canvas.drawingMode) return;
+    if (canvas.nDrawing * 2 >= canvas.drawing.length) {  // full: say so instead of dropping points silently
+      window.glasslab._message(tr("gan.draw.full", { max: canvas.drawing.length / 2 }), "info");
+      return;
+    }
     const [x, y] = pointerToUnit(event);
     if (x < 0 || x > 1 || y < 0 || y > 1) return;
     const n = canvas.nDrawing;

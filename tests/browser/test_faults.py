@@ -394,3 +394,384 @@ def test_missing_runtime_file_gives_a_message_and_retry_works(
         if kept.exists():
             kept.rename(target)
         pg.close()
+
+
+# ---------------------------------------------------------------- start-up: stuck or silent
+
+STALL_S = 20  # the watchdog's limit (site/js/boot.js); a message must come within it
+
+
+def _abort(route):
+    route.abort()
+
+
+def _cut_short(route):
+    response = route.fetch()
+    body = response.body()
+    route.fulfill(response=response, body=body[: len(body) // 3])
+
+
+def _not_found(route):
+    route.fulfill(status=404, body="not found")
+
+
+def _never(route):  # a download that never answers
+    pass
+
+
+@pytest.mark.parametrize(
+    "pattern, handler, named",
+    [
+        ("**/py/gan.py", _not_found, "gan.py"),
+        ("**/py/gan.py", _abort, "gan.py"),
+        ("**/pyscript.json", _abort, "pyscript.json"),
+        ("**/vendor/pyscript/core.js", _abort, "core.js"),
+        ("**/vendor/pyscript/core-*.js", _abort, "core"),
+        ("**/pyodide.asm.wasm", _cut_short, "pyodide.asm.wasm"),
+        ("**/pyodide.asm.wasm", _never, "pyodide.asm.wasm"),
+        ("**/numpy-*.whl", _never, "numpy"),
+        ("**/js/i18n.js", _abort, "i18n.js"),
+    ],
+    ids=[
+        "py-404",
+        "py-abort",
+        "config-abort",
+        "core-abort",
+        "core-chunk-abort",
+        "wasm-cut",
+        "wasm-stall",
+        "numpy-stall",
+        "i18n-abort",
+    ],
+)
+def test_a_start_up_file_that_fails_or_stalls_is_named_with_a_retry(
+    module_context, server, pattern, handler, named
+):
+    pg = module_context.new_page()
+    pg.route(pattern, handler)
+    try:
+        pg.goto(server.url("gan.html"), wait_until="commit")
+        pg.wait_for_function(
+            "() => document.documentElement.dataset.error", timeout=(STALL_S + 8) * 1000
+        )
+        message = pg.evaluate("document.documentElement.dataset.error")
+        assert named in message, message
+        assert pg.is_visible("#load-error") and pg.is_visible("#load-retry")
+        assert pg.locator(".py-error:visible").count() == 0  # the page's message, not PyScript's
+        pg.unroute(pattern)
+        pg.click("#load-retry")
+        wait_ready(pg)
+        assert state(pg)["ready"] is True
+    finally:
+        pg.close()
+
+
+def test_without_our_start_up_script_a_static_notice_offers_a_retry(module_context, server):
+    pg = module_context.new_page()
+    pg.route("**/js/boot.js", _abort)
+    try:
+        pg.goto(server.url("cnn.html"), wait_until="commit")
+        notice = pg.locator("#load-stalled")
+        notice.wait_for(state="visible", timeout=(STALL_S + 8) * 1000)
+        assert "retry" in notice.inner_text().lower()
+        assert notice.locator("a").get_attribute("href") == ""  # a plain reload of this URL
+        pg.unroute("**/js/boot.js")
+        notice.locator("a").click()
+        wait_ready(pg)
+        assert not pg.is_visible("#load-stalled")
+    finally:
+        pg.close()
+
+
+# ---------------------------------------------------------------- no traceback on the page
+
+
+def no_tracebacks(pg) -> None:
+    assert pg.locator(".py-error").count() == 0
+    message = state(pg)["message"] or ""
+    assert "Traceback" not in message and 'File "' not in message, message
+
+
+def call_error(pg, expression: str):
+    """The message a handle call fails with (thrown or rejected), or None if it worked."""
+    return pg.evaluate(
+        f"async () => {{ try {{ await {expression}; return null; }}"
+        " catch (e) { return e instanceof Error ? e.message : 'not an Error: ' + String(e); } }"
+    )
+
+
+# ---------------------------------------------------------------- GAN: half-applied, lenient
+
+
+@pytest.mark.parametrize(
+    "params, kept",
+    [
+        ("{pretrained: false, g_lr: -1}", "pretrained"),
+        ("{slow_motion: true, g_lr: -1}", "slow_motion"),
+        ("{manifold: true, k_d: 'x'}", "layers"),
+        ("{dataset: 'line', seed: 1.5}", "dataset"),
+        ("{g_lr: 0.3, pretrained: 'no'}", "g_lr"),
+        ("{k_d: 3, colour: 'red'}", "k_d"),
+    ],
+)
+def test_a_refused_set_changes_nothing_at_all(gan_fresh, params, kept):
+    before = state(gan_fresh)
+    error = call_error(gan_fresh, f"window.glasslab.set({params})")
+    assert error and not error.startswith("not an Error"), error
+    after = state(gan_fresh)
+    assert after[kept] == before[kept] and gan_kept(after) == gan_kept(before)
+    assert after["slow_motion"] == before["slow_motion"] and after["layers"] == before["layers"]
+    assert gan_fresh.is_checked("#opt-pretrained") == before["pretrained"]
+    no_tracebacks(gan_fresh)
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        "{manifold: 'false'}",
+        "{heatmap: 1}",
+        "{slow_motion: 'true'}",
+        "{pretrained: null}",
+        "{seed: '1_000'}",
+        "{seed: '٣'}",
+        "{k_d: '３'}",
+        "{g_lr: '0x1'}",
+        "{k_d: 0, k_g: 0}",
+        "{batch: 100000}",
+        "{batch: 0}",
+        "{seed: 2 ** 60}",
+        "[1, 2]",
+        "'ring'",
+    ],
+)
+def test_strict_values_and_impossible_settings_are_refused(gan_fresh, params):
+    before = state(gan_fresh)
+    error = call_error(gan_fresh, f"window.glasslab.set({params})")
+    assert error, params
+    after = state(gan_fresh)
+    assert gan_kept(after) == gan_kept(before) and after["layers"] == before["layers"]
+    assert after["message"] and gan_fresh.is_visible("#gan-message")
+    no_tracebacks(gan_fresh)
+
+
+def test_k_both_zero_says_why(gan_fresh):
+    error = call_error(gan_fresh, "window.glasslab.set({k_d: 0, k_g: 0})")
+    assert "k_d" in error and "k_g" in error and "0" in error
+
+
+def test_handle_and_controls_are_one_path(gan_fresh):
+    assert state(gan_fresh)["pretrained"] is True
+    before = state(gan_fresh)["iteration"]
+    s = gan_fresh.evaluate("window.glasslab.set({pretrained: false})")
+    assert s["pretrained"] is False and not gan_fresh.is_checked("#opt-pretrained")
+    assert s["iteration"] == 0 != before  # a fresh model, not the pretrained one
+    s = gan_fresh.evaluate("window.glasslab.set({batch: 100})")
+    assert s["batch"] == 100 and "batch=100" in gan_fresh.url
+    gan_fresh.click("#opt-pretrained")
+    s = state(gan_fresh)
+    assert s["pretrained"] is True and gan_fresh.is_checked("#opt-pretrained")
+    assert s["iteration"] > 0  # the pretrained model again
+
+
+@pytest.mark.parametrize(
+    "query, check",
+    [
+        ("pretrained=false", lambda s: s["pretrained"] is False),
+        ("pretrained=0", lambda s: s["pretrained"] is False),
+        ("autoplay=true", lambda s: s["playing"] is True),
+        ("autoplay=1", lambda s: s["playing"] is True),
+        ("batch=100000", lambda s: s["batch"] == 150 and "batch" in s["message"]),
+        ("pretrained=maybe", lambda s: s["pretrained"] is True and "pretrained" in s["message"]),
+        ("k_d=0&k_g=0", lambda s: s["k_d"] + s["k_g"] > 0 and "k_g" in s["message"]),
+        ("seed=1_0", lambda s: s["seed"] != 10 and "seed" in s["message"]),
+    ],
+)
+def test_url_switches_and_numbers(module_context, server, query, check):
+    pg = hostile_page(module_context, server, f"gan.html?{query}")
+    try:
+        s = state(pg)
+        assert check(s), s
+        if "batch=100000" in query:
+            assert "batch=150" in pg.url
+        no_tracebacks(pg)
+    finally:
+        pg.close()
+
+
+@pytest.mark.parametrize("n", ["20000", "-1", "0", "'x'", "2.5", "null", "true"])
+def test_benchmark_sizes_are_checked(gan, n):
+    error = call_error(gan, f"window.glasslab.benchmark({n})")
+    assert error and "n" in error
+    no_tracebacks(gan)
+
+
+def test_bad_step_arguments_from_the_handle_and_the_embed_command(gan_fresh):
+    before = state(gan_fresh)["iteration"]
+    for arg in ("'x'", "5", "null", "['d']"):
+        assert call_error(gan_fresh, f"window.glasslab.step({arg})"), arg
+    for args in (["x"], [5], "x", {"0": "d"}):
+        gan_fresh.evaluate(
+            "(args) => window.postMessage({type: 'glasslab:command', name: 'step', args}, '*')",
+            args,
+        )
+    gan_fresh.wait_for_timeout(300)
+    assert state(gan_fresh)["iteration"] == before
+    no_tracebacks(gan_fresh)
+
+
+def test_play_while_the_drawing_pad_is_open_is_refused(gan_fresh):
+    gan_fresh.select_option("#opt-dataset", "drawing")
+    before = state(gan_fresh)["iteration"]
+    assert call_error(gan_fresh, "window.glasslab.play()")
+    gan_fresh.wait_for_timeout(300)
+    s = state(gan_fresh)
+    assert s["playing"] is False and s["iteration"] == before and s["message"]
+    gan_fresh.keyboard.press("Escape")
+
+
+@pytest.mark.parametrize(
+    "field, value",
+    [
+        ("iteration", 1e30),
+        ("iteration", 2**53),
+        ("d_steps", -3),
+        ("g_steps", 1.5),
+        ("iteration", "7"),
+        ("iteration", None),
+    ],
+)
+def test_model_file_counters_beyond_the_page_are_refused(gan_fresh, tmp_path, field, value):
+    text = saved_model(gan_fresh, tmp_path)
+    model = json.loads(text)
+    model[field] = value
+    path = tmp_path / "counter.json"
+    path.write_text(json.dumps(model))
+    before = state(gan_fresh)
+    gan_fresh.set_input_files("#file-load", str(path))
+    gan_fresh.wait_for_function("() => window.glasslab.state().message !== null")
+    after = state(gan_fresh)
+    assert gan_kept(after) == gan_kept(before) and field in after["message"]
+    gan_fresh.evaluate("window.glasslab.step('both')")  # frames still run
+    assert state(gan_fresh)["iteration"] == before["iteration"] + 1
+    no_tracebacks(gan_fresh)
+
+
+def test_a_long_string_in_a_model_file_costs_little_memory(gan_fresh, tmp_path):
+    model = json.loads(saved_model(gan_fresh, tmp_path))
+    model["note"] = "a" * 4_900_000  # valid: a field the page does not read
+    model["iteration"] = 777_777
+    path = tmp_path / "long.json"
+    path.write_text(json.dumps(model))
+    wasm = gan_fresh.evaluate("window.glasslab.memory().wasm_bytes")
+    gan_fresh.set_input_files("#file-load", str(path))
+    gan_fresh.wait_for_function("() => window.glasslab.state().iteration === 777777")
+    grown = gan_fresh.evaluate("window.glasslab.memory().wasm_bytes") - wasm
+    assert grown < 60_000_000, grown
+    no_tracebacks(gan_fresh)
+
+
+# ---------------------------------------------------------------- CNN: accepted, then broken
+
+
+def nan_model(site_dir, tmp_path, value: float, name: str):
+    import numpy as np
+    import onnx
+    from onnx import numpy_helper
+
+    model = onnx.load(str(site_dir / "tinyvgg.onnx"))
+    init = model.graph.initializer[0]
+    array = numpy_helper.to_array(init).copy()
+    array.flat[0] = value
+    if np.isfinite(value):
+        array[...] = value
+    init.CopyFrom(numpy_helper.from_array(array, init.name))
+    path = tmp_path / name
+    onnx.save(model, str(path))
+    return path
+
+
+@pytest.mark.parametrize(
+    "value, name", [(float("nan"), "nan.onnx"), (3e38, "huge.onnx"), (float("inf"), "inf.onnx")]
+)
+def test_a_model_giving_non_finite_numbers_is_refused(cnn, site_dir, tmp_path, value, name):
+    path = nan_model(site_dir, tmp_path, value, name)
+    after = refused(cnn, "#file-model", path, ("NaN", "infinite"))
+    assert after["model"] == "TinyVGG"
+    text = cnn.evaluate("JSON.stringify({...window.glasslab.state(), message: null})")
+    assert "NaN" not in text and "Infinity" not in text
+    no_tracebacks(cnn)
+
+
+@pytest.mark.parametrize(
+    "expression",
+    [
+        "window.glasslab.openDetail(-1, 0)",
+        "window.glasslab.openDetail(99, 0)",
+        "window.glasslab.openDetail(1, -2)",
+        "window.glasslab.openDetail('1', 0)",
+        "window.glasslab.classify(null)",
+        "window.glasslab.classify(5)",
+        "window.glasslab.classify('')",
+        "window.glasslab.loadModel(undefined)",
+        "window.glasslab.setScale(null)",
+        "window.glasslab.benchmark(-1)",
+        "window.glasslab.benchmark(1e9)",
+        "window.glasslab.benchmark('x')",
+    ],
+)
+def test_invalid_handle_arguments_are_refused_with_a_message(cnn, expression):
+    cnn.evaluate("window.glasslab.closeDetail()")
+    before = state(cnn)
+    error = call_error(cnn, expression)
+    assert error and not error.startswith("not an Error"), expression
+    after = state(cnn)
+    assert cnn_kept(after) == cnn_kept(before) and after["detail"] is None
+    assert after["message"] == error
+    no_tracebacks(cnn)
+
+
+def test_class_names_files_refused_leave_the_names_box(cnn, tmp_path):
+    cnn.evaluate("window.glasslab.classify('samples/pizza_1.jpeg')")
+    shown = cnn.input_value("#labels-text")
+    cases = {
+        "objects.json": json.dumps([{"name": f"c{i}"} for i in range(10)]),
+        "nested.json": json.dumps([[1]] * 10),
+        "count.txt": "a\nb\n",
+        "huge.txt": "x\n" * 10_000_000,
+    }
+    for name, text in cases.items():
+        path = tmp_path / name
+        path.write_text(text)
+        before = state(cnn)
+        cnn.set_input_files("#file-labels", str(path))
+        cnn.wait_for_function("() => window.glasslab.state().message !== null", timeout=20_000)
+        after = state(cnn)
+        assert after["classes"] == before["classes"], name
+        assert cnn.input_value("#labels-text") == shown, name
+        assert after["message"] and "{" not in after["message"], after["message"]
+        cnn.evaluate("window.glasslab.classify('samples/pizza_1.jpeg')")
+    no_tracebacks(cnn)
+
+
+def test_an_error_of_a_view_handler_is_a_message_not_a_traceback(cnn):
+    error = call_error(cnn, "window.glasslab.setCell('x', {})")
+    assert error and "Traceback" not in error
+    no_tracebacks(cnn)
+
+
+# ---------------------------------------------------------------- embed panels
+
+
+@pytest.mark.parametrize("panels", ["nonsense", "nonsense,canvas"])
+def test_unknown_panel_names_get_a_message(module_context, server, panels):
+    pg = hostile_page(module_context, server, f"gan.html?embed=1&panels={panels}")
+    try:
+        assert pg.is_visible("#gan-message")
+        assert "nonsense" in pg.text_content("#gan-message")
+        if panels == "nonsense":  # none left: every panel shows
+            assert pg.is_visible("[data-panel='canvas']") and pg.is_visible("[data-panel='charts']")
+        else:
+            assert pg.is_visible("[data-panel='canvas']")
+            assert not pg.is_visible("[data-panel='charts']")
+    finally:
+        pg.close()

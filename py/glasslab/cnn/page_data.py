@@ -140,9 +140,24 @@ def preview_image(x: np.ndarray) -> np.ndarray:
     return rgba
 
 
+# Files a person gives the page, at most (bytes): an image, an ONNX model, class names.
+MAX_UPLOAD_BYTES = {"image": 64 * 1024 * 1024, "model": 64 * 1024 * 1024, "labels": 100_000}
+MAX_LABEL_CHARS = 200  # characters of one class name
+
+
+def upload_too_large(kind: str, size: int) -> int | None:
+    """The limit in bytes that a file of ``kind`` and ``size`` bytes exceeds, else None."""
+    limit = MAX_UPLOAD_BYTES.get(kind, min(MAX_UPLOAD_BYTES.values()))
+    return limit if size > limit else None
+
+
 def parse_labels(text: str) -> list[str]:
-    """Class names from a JSON list or one name per line. A bad JSON text raises
-    ``ValueError("json", detail)``, JSON that is no list ``ValueError("list")``."""
+    """Class names from a JSON list of strings or one name per line. A bad JSON text
+    raises ``ValueError("json", detail)``; JSON that is no list of strings (or numbers), or a name
+    longer than ``MAX_LABEL_CHARS``, ``ValueError("list")``; a text longer than the
+    class-names file limit ``ValueError("large")``."""
+    if len(text) > MAX_UPLOAD_BYTES["labels"]:
+        raise ValueError("large")
     text = text.strip()
     if not text:
         return []
@@ -151,10 +166,17 @@ def parse_labels(text: str) -> list[str]:
             names = json.loads(text)
         except ValueError as exc:
             raise ValueError("json", str(exc)) from None
-        if not isinstance(names, list):
+        plain = (str, int, float)  # a name, or a number as its name; no objects or lists
+        if not isinstance(names, list) or not all(
+            isinstance(n, plain) and not isinstance(n, bool) for n in names
+        ):
             raise ValueError("list")
-        return [str(n) for n in names]
-    return [line.strip() for line in text.splitlines() if line.strip()]
+        names = [str(n).strip() for n in names]
+    else:
+        names = [line.strip() for line in text.splitlines() if line.strip()]
+    if any(len(n) > MAX_LABEL_CHARS for n in names):
+        raise ValueError("list")
+    return names
 
 
 def page_state(page) -> dict:

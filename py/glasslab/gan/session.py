@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import time
 
+from glasslab.checks import whole_number
 from glasslab.gan import settings as gs
 from glasslab.gan.config import Config
 from glasslab.gan.lab import GanLab
@@ -19,6 +20,7 @@ from glasslab.gan.presets import PRESETS, preset_json
 # What apply() did: a new lab, a live change of the lab, or nothing yet (the drawing
 # data set waits for the person to draw).
 NEW_RUN, LIVE, DRAW = "new_run", "live", "draw"
+MAX_BENCHMARK = 10_000  # iterations of one benchmark() at most (about 10 s)
 
 
 class GanSession:
@@ -69,6 +71,21 @@ class GanSession:
             return NEW_RUN
         self.lab.set(**changes)
         return LIVE
+
+    def update(self, changes: dict, pretrained: bool | None = None) -> str:
+        """Typed settings and the pretrained switch together, all or nothing: everything is
+        checked before anything changes. NEW_RUN, LIVE or DRAW like :meth:`apply`."""
+        new = self.lab.config.replace(**changes)  # ValueError: nothing has changed
+        if pretrained is None or pretrained == self.pretrained or new.dataset == "drawing":
+            done = self.apply(changes)
+            if pretrained is not None and new.dataset == "drawing":
+                self.pretrained = pretrained
+            return done
+        changed = gs.changed_settings(self.lab.config, new, changes)
+        self.pretrained = gs.keeps_pretrained(changed, pretrained)
+        live = {k: v for k, v in changes.items() if k in gs.LIVE_FIELDS}
+        self.new_lab(new, drawing=self.lab.drawing, overrides=live)
+        return NEW_RUN
 
     def set_pretrained(self, on: bool) -> bool:
         """Switch pretrained models on or off; True if that made a new lab."""
@@ -131,8 +148,10 @@ class GanSession:
             "noise_dist": cfg.noise_dist,
         }
 
-    def benchmark(self, iterations: int) -> dict:
-        """Time ``iterations`` training iterations of a copy of the lab, no drawing."""
+    def benchmark(self, iterations) -> dict:
+        """Time ``iterations`` (a whole number 1-10000) training iterations of a copy of
+        the lab, no drawing (Refused otherwise)."""
+        iterations = whole_number("n", iterations, 1, MAX_BENCHMARK)
         lab = GanLab(self.lab.config, drawing=self.lab.drawing)
         lab.train(10)  # warm-up
         start = time.perf_counter()

@@ -12,6 +12,7 @@ import numpy as np
 
 from glasslab.colour import PURPLE_GREEN
 from glasslab.gan.config import MAX_BATCH
+from glasslab.gan.data import MAX_DRAWING_POINTS
 from glasslab.gan.lab_views import MANIFOLD_CELLS, NUM_TRACKED, NUM_VIEW_REAL
 from glasslab.gan.metrics import GRID
 from glasslab.gan.settings import FIELDS, LAYERS, LR_MENU
@@ -19,7 +20,7 @@ from glasslab.gan.settings import FIELDS, LAYERS, LR_MENU
 # D(x) = 0 (sure it is fake) -> purple, 0.5 (undecided) -> near white, 1 (sure it is real) -> green
 HEAT_STOPS = np.array(PURPLE_GREEN.positions)
 HEAT_COLOURS = np.array(PURPLE_GREEN.colours, dtype=np.float64)
-MAX_DRAWING = 4000  # points a person can draw for the drawing data set
+MAX_DRAWING = MAX_DRAWING_POINTS  # points the pad keeps: all that the drawing data set takes
 # Buffer sizes of the distribution view (site/js/gan-canvas.js allocates from these);
 # a slow-motion batch has up to MAX_BATCH points.
 SIZES = {

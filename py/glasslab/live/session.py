@@ -131,6 +131,18 @@ class LiveSession:
             self.link_state, self.link_code = None, None
         self.failure = None
 
+    def rerun(self, after: Callable[[], object], failed: Callable[[CodeFailed], None]) -> dict:
+        """Run the page again with the code now in place (``after``); if an edited
+        function fails there, report it (``failed``), run again with the original
+        and answer with the failure."""
+        try:
+            after()
+        except CodeFailed as exc:
+            failed(exc)
+            after()
+            return {"ok": False, **exc.to_dict()}
+        return {"ok": True}
+
     def _wrap(self, editable: Editable, fn: Callable) -> Callable:
         session = self
 

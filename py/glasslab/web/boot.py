@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import importlib
 import inspect
-import traceback
 
 from glasslab.web import bridge
 
@@ -29,7 +28,7 @@ def _check(task: asyncio.Future) -> None:
 
 
 def _report(exc: BaseException) -> None:
-    traceback.print_exception(exc)
+    bridge.log_exception(exc)
     detail = f"{type(exc).__name__}: {exc}"
     try:
         from glasslab.web.i18n import t

@@ -1,36 +1,103 @@
 """Talking to the page: the ``window.glasslab`` handle, plain data and typed arrays to JS,
 URL parameters, user errors and the message line. Elements belong to the JS views:
-Python gets the ones it paints from them, never by id."""
+Python gets the ones it paints from them, never by id.
+
+Every call from JS goes through one door (:func:`door`, used by :func:`expose` and
+:func:`proxy`): JS arguments become Python, a coroutine is awaited, the result goes back
+as plain data (:func:`to_js`), and an exception never reaches the page as a traceback:
+a :class:`UserError` is shown as it is, anything else as "Something went wrong: ..."
+(the traceback in the console), on the message line and as the error the handle's call
+throws or rejects with (``site/js/boot.js`` turns the marker into an ``Error``).
+"""
 
 from __future__ import annotations
 
+import inspect
 import json
+import traceback
 from collections.abc import Callable
 
 import js
 import numpy as np
-from pyodide.ffi import create_proxy
+from pyodide.ffi import JsProxy, create_proxy
+
+from glasslab.checks import Refused
 
 _KEEP: list = []  # proxies handed to JS live as long as the page
+ERROR_MARK = "__glasslab_error__"  # a failed call's answer to JS (boot.js throws it)
 
 
-def proxy(fn: Callable):
-    """A JS-callable proxy of ``fn`` that stays alive for the page's lifetime."""
-    p = create_proxy(fn)
-    _KEEP.append(p)
+def door(fn: Callable, convert: bool = False) -> Callable:
+    """``fn`` as JS calls it (arguments converted with ``to_py`` when ``convert``)."""
+
+    def call(*args):
+        try:
+            result = fn(*(a.to_py() if convert and isinstance(a, JsProxy) else a for a in args))
+            return _settle(result) if inspect.isawaitable(result) else _answer(result)
+        except Exception as exc:
+            return _failure(exc)
+
+    return call
+
+
+async def _settle(awaitable):
+    try:
+        return _answer(await awaitable)
+    except Exception as exc:
+        return _failure(exc)
+
+
+def _answer(result):
+    return result if result is None or isinstance(result, JsProxy) else to_js(result)
+
+
+def _failure(exc: Exception):
+    if isinstance(exc, UserError) and exc.args:
+        text = exc.args[0]
+    elif isinstance(exc, Refused):
+        text = _Catalogue(exc.key, exc.params, str(exc))
+    else:
+        log_exception(exc)
+        detail = f"{type(exc).__name__}: {exc}"
+        text = _Catalogue("boot.error.wrong", {"detail": detail}, f"Something went wrong: {detail}")
+    if MessageBox.current is not None:
+        MessageBox.current.show(text)
+    return to_js({ERROR_MARK: str(text)})
+
+
+def log_exception(exc: BaseException) -> None:
+    """The traceback in the browser console only (PyScript turns stderr into boxes)."""
+    js.console.error("".join(traceback.format_exception(exc)))
+
+
+class _Catalogue:
+    """A catalogue text in the page's language (``english`` without a catalogue)."""
+
+    def __init__(self, key: str, params: dict, english: str) -> None:
+        self.key, self.params, self.english = key, params, english
+
+    def __str__(self) -> str:
+        i18n = getattr(js.window, "glasslabI18n", None)
+        if i18n is None:
+            return self.english
+        params = to_js({k: str(v) for k, v in self.params.items()})
+        return str(i18n.t(self.key, params, self.english))
+
+
+def proxy(fn: Callable, convert: bool = False):
+    """A JS-callable proxy of ``fn`` (through the door) that lives as long as the page."""
+    _KEEP.append(p := create_proxy(door(fn, convert)))
     return p
 
 
 def expose(name: str, fn: Callable) -> None:
-    """Make ``window.glasslab[name]`` call ``fn``. ``state`` must return a JSON-able object."""
-    if name == "state":
-        js.window.glasslab._register("state", proxy(lambda: to_js(fn())))
-    else:
-        js.window.glasslab._register(name, proxy(fn))
+    """``window.glasslab[name]`` calls ``fn`` with Python arguments; its result goes to JS
+    as plain data (``state`` returns a JSON-able object)."""
+    js.window.glasslab._register(name, proxy(fn, convert=True))
 
 
 def mark_ready() -> None:
-    expose("memory", lambda: to_js(memory()))
+    expose("memory", memory)
     js.window.glasslab._markReady()
 
 
@@ -89,8 +156,8 @@ def to_js(data):
     """The one way plain data (dicts, lists, numbers, strings) goes to JavaScript:
     through JSON, so JS gets ordinary objects and arrays (no proxies to free).
     Arrays of numbers for canvases go through typed arrays instead (``CanvasImage``,
-    ``assign``)."""
-    return js.JSON.parse(json.dumps(data))
+    ``assign``). No NaN or infinity ever reaches JS: ``ValueError`` (a bug) instead."""
+    return js.JSON.parse(json.dumps(data, allow_nan=False))
 
 
 def url_params() -> dict[str, str]:
@@ -112,9 +179,12 @@ class MessageBox:
     shows a string or an ``i18n.Text`` (shown again in the new language after a
     switch) with a kind, ``"error"`` or ``"info"``."""
 
+    current: MessageBox | None = None  # the page's message line (where the door reports)
+
     def __init__(self) -> None:
         self.source = None
         self.kind: str | None = None
+        MessageBox.current = self
 
     @property
     def text(self) -> str | None:

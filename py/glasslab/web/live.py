@@ -25,16 +25,10 @@ class LivePanels:
         result = fn(*[a.to_py() if hasattr(a, "to_py") else a for a in args])
         if name in CHANGES and result.get("ok"):
             bridge.write_url(self.session.url(bridge.url_params()))
-            try:
-                self.after()
-            except CodeFailed as exc:
-                self.failed(exc)
-                self.after()
-                return bridge.to_js({"ok": False, **exc.to_dict()})
+            result = self.session.rerun(self.after, self.failed)
         return bridge.to_js(result)
 
     def failed(self, exc: CodeFailed) -> None:
         """An edited function failed: say where (the page pauses, the original runs)."""
-        text = Text("live.msg.failed", name=exc.name, line=exc.line or "?", detail=exc.error)
-        self.messages.show(text)
+        self.messages.show(Text("live.msg.failed", **exc.to_dict()))
         js.window.glasslabLive.failed(bridge.to_js(exc.to_dict()))
