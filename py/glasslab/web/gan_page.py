@@ -21,11 +21,9 @@ from glasslab.web.i18n import Text, on_change, t
 from glasslab.web.live import CodeFailed, LivePanels, gan_session
 
 
-def user_error(exc: Exception) -> bridge.UserError:
-    """A page-facing error for a bad setting (SettingError keys are translated)."""
-    if isinstance(exc, gs.SettingError):
-        return bridge.UserError(Text(exc.key, **exc.params))
-    return bridge.UserError(str(exc))
+def readable(exc: Exception):
+    """The page's text of a refused setting (SettingError keys are translated)."""
+    return Text(exc.key, **exc.params) if isinstance(exc, gs.SettingError) else str(exc)
 
 
 class GanPage:
@@ -54,7 +52,7 @@ class GanPage:
         for name, fn in {
             "tick": self.frames.tick,
             "toggle": self.toggle,
-            "setPretrained": lambda on: self.set_pretrained(bool(on)),
+            "setPretrained": lambda on: self.set_from_js({"pretrained": bool(on)}),
             "load": lambda text=None: self.load_text(text),
             "save": self.save,
             "finishDrawing": self.finish_drawing,
@@ -90,25 +88,21 @@ class GanPage:
         self.after_model_change()
         self.messages.clear()
 
-    def apply(self, raw: dict) -> None:
-        """Apply settings (text or numbers). UserError with nothing changed on bad input."""
-        try:
-            done = self.session.apply(changes := gs.parse_settings(raw))
-        except (ValueError, TypeError) as exc:
-            raise user_error(exc) from None
+    def apply(self, request: gs.Request) -> None:
+        """Apply a checked ``set()`` call: all of it, or (ValueError) nothing at all."""
+        was = self.session.pretrained
+        done = self.session.update(request.settings, request.pretrained)
+        if request.slow_motion is not None:
+            self.set_slow(request.slow_motion)
         if done == DRAW:
             self.pause()
             self.view.canvas.startDrawing()
-            self.sync_controls()
-            return
-        if "dataset" in changes:
-            self.cancel_drawing()
-        self.after_model_change(new_run=done == NEW_RUN)
-
-    def set_pretrained(self, on: bool) -> None:
-        if self.session.set_pretrained(on):
-            self.pause()
-            self.after_model_change()
+        elif request.settings or self.session.pretrained != was:
+            if "dataset" in request.settings:
+                self.cancel_drawing()
+            if self.session.pretrained != was:
+                self.pause()
+            self.after_model_change(new_run=done == NEW_RUN)
 
     def redraw(self, *_args) -> None:
         self.frames.dirty = True
@@ -116,6 +110,8 @@ class GanPage:
     # ------------------------------------------------------------ transport
 
     def play(self) -> None:
+        if self.view.canvas.drawingMode:  # the pad is open: nothing to train yet
+            raise bridge.UserError(Text("gan.error.drawing_open"))
         if self.playing:
             return
         self.playing = True
@@ -233,22 +229,14 @@ class GanPage:
             **self.live.session.state(),
         }
 
-    def set_from_js(self, params) -> dict:
-        raw = params.to_py() if hasattr(params, "to_py") else dict(params)
-        layers = {k: raw.pop(k) for k in list(raw) if k in gs.LAYERS}
+    def set_from_js(self, raw) -> dict:
         try:
-            if "pretrained" in raw:
-                self.session.pretrained = bool(raw.pop("pretrained"))
-            if "slow_motion" in raw:
-                self.set_slow(bool(raw.pop("slow_motion")))
-            if raw:
-                self.apply(raw)
-        except bridge.UserError as exc:
-            self.messages.show(Text("gan.msg.not_applied", detail=exc))
+            self.apply(request := gs.parse_request(raw))
+        except (ValueError, TypeError) as exc:
             self.sync_controls()  # put the controls back to the settings in force
-            raise
-        for layer, on in layers.items():
-            self.view.controls.setLayer(layer, bool(on))
+            raise bridge.UserError(Text("gan.msg.not_applied", detail=readable(exc))) from None
+        for layer, on in request.layers.items():
+            self.view.controls.setLayer(layer, on)
             self.redraw()
         self.sync_controls()
         if not self.view.canvas.drawingMode:
@@ -260,7 +248,7 @@ class _Joined:
     """Messages joined by "; ", each translated when shown."""
 
     def __init__(self, items):
-        self.items = [Text(i) if isinstance(i, str) else user_error(i) for i in items]
+        self.items = [Text(i) if isinstance(i, str) else readable(i) for i in items]
 
     def __str__(self) -> str:
         return t("gan.msg.separator").join(str(item) for item in self.items)
@@ -274,10 +262,13 @@ def main() -> None:
     bridge.expose("state", page.state)
     bridge.expose("play", lambda: page.play())
     bridge.expose("pause", lambda: page.pause())
-    bridge.expose("step", lambda which="both": page.step(str(which)))
+    bridge.expose("step", lambda which="both": page.step(which))
     bridge.expose("reset", lambda: page.reset())
-    bridge.expose("set", lambda params: bridge.to_js(page.set_from_js(params)))
-    bridge.expose("benchmark", lambda n=2000: bridge.to_js(page.session.benchmark(int(n))))
-    if bridge.url_params().get("autoplay") == "1":  # embedding option: train once ready
+    bridge.expose("set", page.set_from_js)
+    bridge.expose("benchmark", lambda n=2000: page.session.benchmark(n))
+    autoplay, problem = gs.url_flag(bridge.url_params(), "autoplay")
+    if autoplay:  # embedding option: train once ready
         page.play()
+    elif problem:
+        page.messages.show(Text("gan.msg.link_ignored", detail=readable(problem)))
     bridge.mark_ready()
