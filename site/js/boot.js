@@ -21,7 +21,8 @@
   const started = performance.now();
   const STALL_MS = 20000;
   let lastProgress = started;
-  const pending = new Map();  // start-up files requested and not complete -> time of their last byte
+  const pending = new Map();  // start-up files whose body is not complete -> time of their last byte
+  const awaiting = new Map();  // start-up files requested and not yet answered -> time asked
   let settle;
   const ready = new Promise((resolve, reject) => { settle = { resolve, reject }; });
   ready.catch(() => {});  // failures are shown on the page; no unhandled-rejection noise
@@ -140,11 +141,11 @@
     const url = new URL(input instanceof Request ? input.url : String(input), location.href).href;
     const startup = startupFile(url);
     let response;
-    if (startup) { pending.set(url, performance.now()); lastProgress = performance.now(); }
+    if (startup) { awaiting.set(url, performance.now()); lastProgress = performance.now(); }
     try {
       response = await nativeFetch(input, init);
     } catch (error) {
-      pending.delete(url);
+      awaiting.delete(url);
       if (startup) {
         api._fail(init && init.integrity
           ? tr("boot.error.integrity", { name: fileName(url) }, "{name} could not be loaded: it failed its sha256 integrity check or the download was interrupted. Retry; if it persists, the site's files are damaged and need a rebuild.")
@@ -153,12 +154,23 @@
       throw error;
     }
     lastProgress = performance.now();
+    awaiting.delete(url);
     if (!response.ok && startup) {
       api._fail(tr("boot.error.http", { name: fileName(url), status: response.status }, "Could not download {name} (HTTP {status})."));
     }
-    if (!startup || !response.body) { pending.delete(url); return response; }
+    if (!startup || !response.body) return response;
+    pending.set(url, lastProgress);
     const reader = response.body.getReader();
+    const length = Number(response.headers.get("content-length")) || Infinity;
     let bytes = 0;
+    const complete = () => {
+      if (!pending.delete(url)) return;
+      const size = tracked.get(url);
+      if (size !== undefined && bytes !== size) {  // cut short (or not this build's file)
+        api._fail(tr("boot.error.short", { name: fileName(url), got: bytes, size },
+          "{name} arrived incomplete ({got} of {size} bytes). Check the connection and retry."));
+      }
+    };
     const counted = new ReadableStream({
       async pull(controller) {
         let chunk;
@@ -171,17 +183,12 @@
         }
         lastProgress = performance.now();
         if (chunk.done) {
-          pending.delete(url);
-          const size = tracked.get(url);
-          if (size !== undefined && bytes !== size) {  // cut short (or not this build's file)
-            api._fail(tr("boot.error.short", { name: fileName(url), got: bytes, size },
-              "{name} arrived incomplete ({got} of {size} bytes). Check the connection and retry."));
-          }
+          complete();
           controller.close();
           return;
         }
         bytes += chunk.value.byteLength;
-        pending.set(url, lastProgress);
+        if (bytes >= length) complete(); else pending.set(url, lastProgress);
         if (tracked.has(url)) { received += chunk.value.byteLength; paintProgress(); }
         controller.enqueue(chunk.value);
       },
@@ -206,9 +213,9 @@
   const watchdog = setInterval(() => {
     if (root.dataset.ready || root.dataset.error) { clearInterval(watchdog); return; }
     const now = performance.now();
-    const stalled = [...pending].filter(([, last]) => now - last >= STALL_MS).map(([url]) => url);
+    const stalled = [...awaiting].filter(([, asked]) => now - asked >= STALL_MS).map(([url]) => url);
     if (!stalled.length && now - lastProgress < STALL_MS) return;
-    const names = (stalled.length ? stalled : [...pending.keys()]).map(fileName).join(", ");
+    const names = (stalled.length ? stalled : [...awaiting.keys(), ...pending.keys()]).map(fileName).join(", ");
     api._fail(names
       ? tr("boot.error.stalled", { name: names, seconds: STALL_MS / 1000 }, "Loading stopped: nothing arrived for {seconds} s while downloading {name}. Check the connection and retry.")
       : tr("boot.error.stalled_start", { seconds: STALL_MS / 1000 }, "Python has not started after {seconds} s without progress. Retry; if it persists, try another browser."));

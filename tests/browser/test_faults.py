@@ -423,7 +423,7 @@ def _never(route):  # a download that never answers
     "pattern, handler, named",
     [
         ("**/py/gan.py", _not_found, "gan.py"),
-        ("**/py/gan.py", _abort, "gan.py"),
+        ("**/py/gan.py", _abort, ""),  # PyScript's own fetch: the watchdog says so
         ("**/pyscript.json", _abort, "pyscript.json"),
         ("**/vendor/pyscript/core.js", _abort, "core.js"),
         ("**/vendor/pyscript/core-*.js", _abort, "core"),
