@@ -181,3 +181,11 @@ def test_a_loaded_model_starts_its_history_where_it_is():
     assert [s["iteration"] for s in loaded.history.summaries()] == [130, 200]
     loaded.seek(130)
     assert loaded.iteration == 130
+
+
+def test_a_lab_whose_fakes_are_not_finite_is_snapshotted_without_divergences():
+    lab = GanLab(Config(seed=14))
+    lab.generator.params[...] = np.nan
+    lab.history.record(lab)
+    entry = lab.history.summaries()[-1]
+    assert entry["kl"] is None and entry["js"] is None

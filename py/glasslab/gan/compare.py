@@ -29,7 +29,7 @@ import numpy as np
 from glasslab.checks import Refused
 from glasslab.gan import view as gan_view
 from glasslab.gan.guard import GanDiverged
-from glasslab.gan.history import Snapshot, restore
+from glasslab.gan.history import Snapshot, divergence_or_none, restore
 from glasslab.gan.lab import GanLab
 from glasslab.gan.settings import SettingError, parse_settings
 
@@ -100,7 +100,7 @@ class Comparison:
         lab = self.lab
         if lab is None:
             return None
-        kl, js = lab.divergence()
+        kl, js = divergence_or_none(lab)
         return {
             **lab.config.to_dict(),
             "iteration": lab.iteration,

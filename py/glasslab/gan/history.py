@@ -46,7 +46,7 @@ class Snapshot:
     def __init__(self, lab) -> None:
         self.iteration, self.d_steps, self.g_steps = lab.iteration, lab.d_steps, lab.g_steps
         self.d_loss, self.g_loss = lab.d_loss, lab.g_loss
-        self.kl, self.js = lab.divergence()
+        self.kl, self.js = divergence_or_none(lab)
         self.shared = {name: getattr(lab, name) for name in SHARED}
         self.g_params = lab.generator.params.copy()
         self.d_params = lab.discriminator.params.copy()
@@ -157,6 +157,14 @@ class History:
         self.seeks += 1
         self._next = (snap.iteration // EVERY + 1) * EVERY
         return snap
+
+
+def divergence_or_none(lab) -> tuple:
+    """``lab.divergence()``, or (None, None) when its fakes are not finite numbers."""
+    try:
+        return lab.divergence()
+    except ValueError:
+        return None, None
 
 
 def _number(value):
