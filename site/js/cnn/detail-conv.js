@@ -12,6 +12,7 @@ export function render(d, ui) {
   let focusIn = 0;  // the input channel the cell view shows
   const ins = [], mids = [];
   const per = block(tr("cnn.detail.per_channel"), { cls: "channels" });
+  per.append(el("p", { class: "annotation small" }, tr("cnn.note.own_kernel")));
   for (let i = 0; i < cin; i++) {
     const fin = figure({
       id: `det-in-${i}`, values: d.input.subarray(i * H * W, (i + 1) * H * W), h: H, w: W,
@@ -30,7 +31,6 @@ export function render(d, ui) {
     fk.follow((y, x, v) => ui.read("weight", y, x, v), () => {});
     ins.push(fin); mids.push(fm);
     per.append(row(fin.node, "⊛", fk.node, "=", fm.node));
-    if (i === 0) per.append(el("p", { class: "annotation small" }, tr("cnn.note.own_kernel")));
   }
   const fout = figure({
     id: "det-out", values: d.output, h: ho, w: wo, limit: L.maps, display: 160,

@@ -101,7 +101,19 @@ export function show(data) {
   const at = keep || data.cell;
   if (at) moveCell(at[0], at[1]);
   if (shown.player && playing) shown.player.play();
-  if (!same) requestAnimationFrame(() => dlg.scrollIntoView({ block: "nearest", inline: "nearest" }));
+  if (!same) requestAnimationFrame(() => reveal(dlg));
+}
+
+/** Scroll the overview so that the column before the explanation shows too. */
+function reveal(dlg) {
+  const host = $("overview");
+  const before = dlg.previousElementSibling;
+  const fits = before && dlg.offsetLeft + dlg.offsetWidth - before.offsetLeft + 8 <= host.clientWidth;
+  const left = fits ? before.offsetLeft - 8 : dlg.offsetLeft - 4;
+  if (left < host.scrollLeft || dlg.offsetLeft + dlg.offsetWidth > host.scrollLeft + host.clientWidth)
+    host.scrollLeft = Math.max(0, Math.min(left, dlg.offsetLeft + dlg.offsetWidth - host.clientWidth));
+  const r = dlg.getBoundingClientRect();
+  if (r.top < 0 || r.top > innerHeight * 0.6) dlg.scrollIntoView({ block: "start", inline: "nearest" });
 }
 
 /** Move to output cell (r, c) and stop the walk (for tests and scripts). */
@@ -128,11 +140,13 @@ document.addEventListener("DOMContentLoaded", () => {
   document.addEventListener("keydown", (e) => {
     if (e.key === "Escape" && dlg.open && !e.defaultPrevented) close();
   });
-  // a click outside the explanation and the network closes it
+  // a click outside the explanation and the network closes it (not one on another control)
   document.addEventListener("click", (e) => {
     if (!dlg.open) return;
     const path = e.composedPath();
-    if (path.includes(dlg) || path.some((n) => n.classList && n.classList.contains("overview-cols"))) return;
+    const inside = (n) => n === dlg || (n.classList && n.classList.contains("overview-cols"));
+    const control = (n) => n.matches && n.matches("button, input, select, textarea, label, a, summary");
+    if (path.some(inside) || path.some(control)) return;
     close();
   });
 });

@@ -160,9 +160,15 @@ export function setProbabilities(probs, top) {
   }
 }
 
+/** Where the overview's content starts on screen (its children scroll with it). */
+function origin() {
+  const el = $("overview"), r = el.getBoundingClientRect();
+  return { left: r.left - el.scrollLeft, top: r.top - el.scrollTop };
+}
+
 function neuronBox(col, ch) {
   const L = view.layout;
-  const host = $("overview").getBoundingClientRect();
+  const host = origin();
   if (col === L.columns.length) {
     const li = $("class-list").children[ch];
     if (!li) return null;
@@ -207,7 +213,7 @@ function edgeGroup(name) {
 function detailSpan() {
   const d = $("detail");
   if (!d || !d.open || d.parentNode !== $("overview-cols")) return null;
-  const r = d.getBoundingClientRect(), host = $("overview").getBoundingClientRect();
+  const r = d.getBoundingClientRect(), host = origin();
   return [r.left - host.left, r.right - host.left];
 }
 

@@ -3,7 +3,8 @@
 // page computes (window.glasslab.saliency(classIndex, method) -> {width, height, values},
 // glasslab.cnn.saliency): "gradient" (the largest |d logit / d input| over the colour
 // channels) or "gradcam" (Grad-CAM on the last ReLU before the last pooling). The map is
-// shown normalised to its largest value: alpha = value / max.
+// shown normalised to its largest value, t = |value| / max, with opacity sqrt(t) (a
+// display gamma, so weak but non-zero pixels still show) over the image in grey.
 
 import { $, el, tr } from "../dom.js";
 import { rgb } from "./colour.js";
@@ -58,9 +59,9 @@ async function draw() {
   const image = new ImageData(width, height);
   for (let i = 0; i < width * height; i++) {
     const t = max > 0 ? Math.abs(values[i]) / max : 0;
-    const [r, g, b] = rgb("probability", t, 0, 1);
+    const [r, g, b] = rgb("probability", 0.35 + 0.65 * t, 0, 1);
     image.data[4 * i] = r; image.data[4 * i + 1] = g; image.data[4 * i + 2] = b;
-    image.data[4 * i + 3] = Math.round(255 * t);
+    image.data[4 * i + 3] = Math.round(255 * Math.sqrt(t));
   }
   over.getContext("2d").putImageData(image, 0, 0);
   over.classList.toggle("smooth", width < preview.width);
@@ -76,8 +77,8 @@ function paintLegend() {
   const image = new ImageData(bar.width, 1);
   for (let i = 0; i < bar.width; i++) {
     const t = i / (bar.width - 1);
-    const [r, g, b] = rgb("probability", t, 0, 1);
-    image.data[4 * i] = r; image.data[4 * i + 1] = g; image.data[4 * i + 2] = b; image.data[4 * i + 3] = Math.round(255 * t);
+    const [r, g, b] = rgb("probability", 0.35 + 0.65 * t, 0, 1);
+    image.data[4 * i] = r; image.data[4 * i + 1] = g; image.data[4 * i + 2] = b; image.data[4 * i + 3] = Math.round(255 * Math.sqrt(t));
   }
   bar.getContext("2d").putImageData(image, 0, 0);
 }
