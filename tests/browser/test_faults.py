@@ -456,7 +456,8 @@ def test_a_start_up_file_that_fails_or_stalls_is_named_with_a_retry(
         )
         message = pg.evaluate("document.documentElement.dataset.error")
         assert named in message, message
-        assert pg.is_visible("#load-error") and pg.is_visible("#load-retry")
+        pg.locator("#load-error").wait_for(state="visible", timeout=5000)  # once <body> is there
+        assert pg.is_visible("#load-retry") and message in pg.text_content("#load-error")
         assert pg.locator(".py-error:visible").count() == 0  # the page's message, not PyScript's
         pg.unroute(pattern)
         pg.click("#load-retry")
