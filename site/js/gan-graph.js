@@ -109,7 +109,7 @@ export function createGraph() {
     diagram.appendChild(lines);
     for (const [name, [id, x, y, w, h, key]] of Object.entries(NODES)) {
       const node = el("div", { id, class: `node node-${name}`, "data-node": name, tabindex: "0",
-        "aria-describedby": "graph-tip", "aria-label": tr(key) });
+        "aria-describedby": "graph-tip", "aria-label": tr(key), "data-i18n-attr": `aria-label:${key}` });
       node.style.cssText = `left:${pct(x, W)};top:${pct(y, H)};width:${pct(w, W)};height:${pct(h, H)}`;
       const label = el("span", { class: "node-label" });
       label.appendChild(el("span", { "data-i18n": key }, tr(key)));
@@ -251,7 +251,7 @@ export function createGraph() {
   graph.loss = function (d, g) {
     lossD = parseFloat(d); lossG = parseFloat(g);
     const two = (v) => (Number.isFinite(v) ? v.toFixed(2) : "—");
-    sub("loss", `D ${two(lossD)} · G ${two(lossG)}`);
+    sub("loss", `${two(lossD)} · ${two(lossG)}`);  // D · G, as the bars above
     if (colours && !flowing) drawLoss(thumbs.loss);
   };
 
