@@ -196,11 +196,13 @@ function relabel() {
     c.runLink.textContent = tr("live.link.run");
     c.run.textContent = tr("live.code.run");
     c.restore.textContent = tr("live.code.restore");
+    c.select.setAttribute("aria-label", tr("live.code.function"));
   }
   if (e.check) {
     e.hintSummary.textContent = tr("live.ex.hint");
     e.check.textContent = tr("live.ex.check");
     e.reset.textContent = tr("live.ex.starter");
+    e.select.setAttribute("aria-label", tr("live.ex.choose"));
     for (const option of e.select.options) option.textContent = tr(`live.ex.${option.value}.title`);
     exerciseTexts();
   }
