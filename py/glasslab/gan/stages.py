@@ -70,22 +70,16 @@ class StagesInterrupted(RuntimeError):
     """The lab changed between two parts of a slow-motion step."""
 
 
-def step_function(net: str):
-    """``(the function that runs now, the Python function whose lines it runs)``: an
-    edited step is a guarded wrapper of the student's function."""
-    fn = getattr(_lab_class(), STEP_FUNCTIONS[net].split(".")[1])
+def step_function(net: str, lab):
+    """``(the function that runs now, the Python function whose lines it runs)`` for
+    ``lab``'s class: an edited step is a guarded wrapper of the student's function."""
+    fn = getattr(type(lab), STEP_FUNCTIONS[net].split(".")[1])
     return fn, getattr(fn, "__wrapped_edit__", fn)
 
 
-def step_source(net: str) -> str:
-    """The source of the step that runs now (the student's when edited)."""
-    return textwrap.dedent(inspect.getsource(step_function(net)[1]))
-
-
-def _lab_class():
-    from glasslab.gan.lab import GanLab  # lab.py imports this module
-
-    return GanLab
+def step_source(net: str, lab) -> str:
+    """The source of ``lab``'s step that runs now (the student's when edited)."""
+    return textwrap.dedent(inspect.getsource(step_function(net, lab)[1]))
 
 
 def stage_of(line: str, net: str) -> str | None:
@@ -122,8 +116,8 @@ def traced_stages(self, net: str, sink: dict | None = None) -> Iterator[Stage]:
     """The parts of one update (``net`` ``"d"`` or ``"g"``) of the lab ``self``;
     ``sink["trace"]`` is set to each part's ``{"fn", "lines", "locals"}``."""
     version = self._version
-    fn, traced = step_function(net)
-    source = step_source(net)
+    fn, traced = step_function(net, self)
+    source = step_source(net, self)
     before = Checkpoint(self)
     with np.errstate(all="ignore"):
         _, steps = trace_call(fn, self, code=traced.__code__)

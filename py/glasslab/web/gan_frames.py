@@ -93,7 +93,7 @@ class Frames:
     def show_code(self, net: str, stage: str | None) -> None:
         self.code_shown = (net, stage)
         trace = self.motion.trace if stage else None  # the traced lines and locals
-        lines = code_lines(step_source(net), net, stage, trace and trace["lines"])
+        lines = code_lines(step_source(net, self.page.lab), net, stage, trace and trace["lines"])
         shown = {"fn": STEP_FUNCTIONS[net], "stage": stage, "lines": lines, "trace": trace}
         self.view.code.show(bridge.to_js(shown))
 
