@@ -11,7 +11,6 @@ from __future__ import annotations
 import asyncio
 import json
 import time
-import traceback
 from types import SimpleNamespace
 
 import js
@@ -19,7 +18,8 @@ import numpy as np
 from pyodide.ffi import JsException
 from pyodide.http import pyfetch
 
-from glasslab.cnn import detail, page_data, preprocess
+from glasslab import checks
+from glasslab.cnn import columns, compare, detail, kernels, page_data, preprocess, saliency, scores
 from glasslab.cnn import view as cnn_view
 from glasslab.cnn.model import SequentialCNN
 from glasslab.web import bridge
@@ -51,7 +51,8 @@ class CnnPage:
         self.views = js.window.glasslabCnnView
         self.lock, self.messages = asyncio.Lock(), bridge.MessageBox()
         self.scale_mode, self.model_name, self.image_name = "module", "", ""
-        self.model = self.x = self.acts = self.probs = self.limits = None
+        self.model = self.x = self.acts = self.probs = self.logits = self.limits = None
+        self.temperature = scores.DEFAULT_TEMPERATURE
         self.pixels = self.preview = self.render_ms = None
         self.labels, self.col_layers, self.col_blocks = [], [], []
         self.luts = page_data.page_luts()
@@ -63,11 +64,11 @@ class CnnPage:
     def connect(self) -> None:
         """Register the page object the views call, and hand over the colour tables."""
         calls = {
-            "focus": lambda col, ch: bridge.to_js(page_data.focus_info(int(col), int(ch), self)),
+            "focus": lambda col, ch: bridge.to_js(columns.focus_info(int(col), int(ch), self)),
             "values": lambda col, ch: float32(detail.neuron_map(self, int(col), int(ch))),
             "file": self.on_file,
             "playground": lambda *npks: bridge.to_js(cnn_view.conv_output_size(*npks)),
-            "labels": lambda text: self._run_sync(lambda: self.apply_labels(text)),
+            "labels": self.apply_labels,
             "defaultModel": lambda: self._later(self.load_model_url(MODEL_URL, DEFAULT_MODEL)),
         }
         page, tables = js.Object.new(), js.Object.new()
@@ -101,41 +102,28 @@ class CnnPage:
         self.views.playground.update()
         bridge.mark_ready()
 
-    def _failed(self, exc: Exception) -> None:
-        if isinstance(exc, UserError):  # its Text is shown again after a language switch
-            self.messages.show(exc.args[0] if exc.args else str(exc))
-        else:  # a bug or an engine limit: say so, keep going
-            traceback.print_exception(exc)
-            self.messages.show(Text("cnn.msg.wrong", detail=f"{type(exc).__name__}: {exc}"))
+    async def _locked(self, coro, answer: bool = False):
+        """One action at a time; ``answer``: resolve with ``state()`` (a handle call)."""
+        async with self.lock:
+            await coro
+        return self.state() if answer else None
 
-    async def _guard(self, coro):
-        """Run a user action; its error becomes the message, the page keeps its state."""
-        try:
-            async with self.lock:
-                return await coro
-        except Exception as exc:
-            self._failed(exc)
-
-    def _later(self, coro):
-        return asyncio.ensure_future(self._guard(coro))
-
-    def _run_sync(self, fn):
-        try:
-            return fn()
-        except Exception as exc:
-            self._failed(exc)
+    def _later(self, coro):  # a view's action: its error is shown like a handle call's
+        return asyncio.ensure_future(bridge.door(self._locked)(coro))
 
     def on_file(self, kind, name, data):
-        kind, name, raw = str(kind), str(name), data.to_bytes()
+        kind, name, size = str(kind), str(name), int(data.length)
+        if limit := page_data.upload_too_large(kind, size):
+            raise UserError(Text("cnn.error.file_large", name=name, limit=f"{limit:,}"))
+        raw = data.to_bytes()
         if kind in ("image", "model"):
             load = self.set_image_bytes if kind == "image" else self.load_model_bytes
             return self._later(load(name, raw))
         try:
             text = raw.decode("utf-8")
         except UnicodeDecodeError:
-            return self.messages.show(Text("cnn.error.labels_utf8", name=name))
-        self.views.model.setLabels(text)
-        return self._run_sync(lambda: self.apply_labels(text))
+            raise UserError(Text("cnn.error.labels_utf8", name=name)) from None
+        self.apply_labels(text)
 
     async def _load_image_url(self, url: str, name: str) -> None:
         await self.set_image_bytes(name, await fetch_bytes(url))
@@ -157,10 +145,8 @@ class CnnPage:
             raise UserError(Text("cnn.error.image_small", name=name, w=w, h=h, min=MIN_SIDE))
         pixels = np.empty((h, w, 4), np.uint8)
         decoded.pixels.assign_to(pixels.reshape(-1))
-        x = self._prepare(pixels, self.model)
-        self.pixels, self.image_name = pixels, name
+        self._set_input(self._prepare(pixels, self.model), pixels, name)
         self.messages.clear()
-        self._set_input(x)
 
     @staticmethod
     def _prepare(pixels: np.ndarray, model: SequentialCNN) -> np.ndarray:
@@ -170,20 +156,31 @@ class CnnPage:
         except ValueError as exc:
             raise UserError(Text("cnn.error.prepare", detail=exc)) from None
 
-    def _set_input(self, x: np.ndarray) -> None:
+    def _set_input(self, x: np.ndarray, pixels=None, name: str | None = None) -> None:
         t0 = time.perf_counter()
+        self.acts, self.probs = self._run(self.model, x, self.model_name)
+        self.logits, self.probs = scores.class_scores(self.model, x, self.acts, self.temperature)
         self.x = x
-        self.acts = self.model.forward(x)
-        self.probs = self.model.probabilities(self.acts)
+        if pixels is not None:
+            self.pixels, self.image_name = pixels, name
         self.render()
         self.render_ms = (time.perf_counter() - t0) * 1000
         self.detail.reopen(self)
         self.ort.schedule(self.model, x, self.acts)
 
-    async def benchmark(self, runs: int) -> dict:
-        """Medians over ``runs`` (for bench/): NumPy forward pass, image change to every view
-        redrawn, ONNX Runtime Web's run of the same file (all layers as outputs)."""
-        runs = max(1, min(runs, 1000))
+    @staticmethod
+    def _run(model: SequentialCNN, x: np.ndarray, name: str):
+        """Activations and probabilities; a model giving NaN or infinities is refused."""
+        acts = model.forward(x)
+        probs = model.probabilities(acts)
+        if layer := compare.nonfinite_layer(acts, probs):
+            raise UserError(Text("cnn.error.nonfinite", name=name, layer=layer))
+        return acts, probs
+
+    async def benchmark(self, runs=50) -> dict:
+        """Medians over ``runs`` (1-1000; for bench/): NumPy forward pass, image change to
+        every view redrawn, ONNX Runtime Web's run of the same file (all layers as outputs)."""
+        runs = checks.whole_number("runs", runs, 1, 1000)
         numpy_ms = page_data.median_ms(lambda: self.model.forward(self.x), runs)
         redraw_ms = float(
             np.median([self._set_input(self.x) or self.render_ms for _ in range(runs)])
@@ -194,7 +191,7 @@ class CnnPage:
     def _set_model(self, model: SequentialCNN, data: bytes, name: str) -> None:
         self.model, self.model_name = model, name
         self.labels = list(model.labels)
-        self.col_layers, self.col_blocks = page_data.overview_blocks(model)
+        self.col_layers, self.col_blocks = columns.overview_blocks(model)
         self.detail.forget()
         self._build_layout()
         h, w, _c = model.input_shape
@@ -206,8 +203,8 @@ class CnnPage:
         )
 
     def _build_layout(self) -> None:
-        layout = page_data.column_layout(self.model, self.col_layers, self.labels)
-        self.tile, self.gap = layout["columns"][0]["tile"], layout["columns"][0]["gap"]
+        layout = columns.column_layout(self.model, self.col_layers, self.labels)
+        self.layout = layout["columns"]
         overview = self.views.overview
         overview.build(bridge.to_js(layout))
         self.canvases = {
@@ -224,11 +221,15 @@ class CnnPage:
             raise UserError(Text("cnn.error.model_channels", name=name, c=c))
         x = self._prepare(self.pixels, model)
         try:
-            model.forward(x)
+            self._run(model, x, name)
         except (ValueError, MemoryError) as exc:
+            if isinstance(exc, UserError):
+                raise
             raise UserError(Text("cnn.error.model_run", name=name, detail=exc)) from None
         self._set_model(model, data, name)
         self.messages.clear()
+        if model.output_kind == "logits":  # the page applies softmax itself, and says so
+            self.messages.show(Text("cnn.msg.softmax_applied", name=name), "info")
         self._set_input(x)
 
     async def load_model_url(self, url: str, name: str | None = None) -> None:
@@ -241,7 +242,9 @@ class CnnPage:
         except ValueError as exc:
             if exc.args[0] == "json":
                 raise UserError(Text("cnn.error.labels_json", detail=exc.args[1])) from None
-            raise UserError(Text("cnn.error.labels_list")) from None
+            limit = f"{page_data.MAX_UPLOAD_BYTES['labels']:,}"
+            key = "cnn.error.labels_large" if exc.args[0] == "large" else "cnn.error.labels_names"
+            raise UserError(Text(key, limit=limit, chars=page_data.MAX_LABEL_CHARS)) from None
         n = self.model.layers[-1].shape[0]
         if len(names) != n:
             raise UserError(Text("cnn.error.labels_count", n=n, given=len(names)))
@@ -255,31 +258,37 @@ class CnnPage:
     def render(self) -> None:
         m = self.model
         acts = [self.acts[m.layers[i].name] for i in self.col_layers]
-        self.limits = cnn_view.limits(acts, self.col_blocks, self.scale_mode)
-        self.canvases[0].paint(cnn_view.input_image(self.x, self.tile, self.gap))
-        for k, (act, lim) in enumerate(zip(acts, self.limits, strict=True), start=1):
-            self.canvases[k].paint(
-                cnn_view.column_image(act, lim, self.lut_act, self.tile, self.gap)
-            )
+        self.limits = columns.column_limits(acts, self.col_blocks, self.scale_mode)
+        first = self.layout[0]
+        self.canvases[0].paint(cnn_view.input_image(self.x, first["tile"], first["gap"]))
+        pictures = columns.column_images(acts, self.limits, self.lut_act, self.layout[1:])
+        for k, picture in enumerate(pictures, start=1):
+            self.canvases[k].paint(picture)
         self.preview.paint(page_data.preview_image(self.x))
         top = int(np.argmax(self.probs))
         self.views.overview.setProbabilities(bridge.to_js([float(p) for p in self.probs]), top)
         label = {"image": self.image_name, "label": self.labels[top], "p": float(self.probs[top])}
         self.views.input.show(bridge.to_js(label))
-        self.views.overview.showFocus(bridge.to_js(page_data.focus_info(*self._focus(), self)))
+        self.views.overview.showFocus(bridge.to_js(columns.focus_info(*self._focus(), self)))
+
+    def configure(self, params) -> None:
+        t = self.temperature = scores.read_settings(params).get("temperature", self.temperature)
+        self.logits, self.probs = scores.class_scores(self.model, self.x, self.acts, t)
+        self.render()
 
     def _focus(self) -> tuple[int, ...]:
         return tuple(int(v) for v in self.views.overview.focus().to_py())
 
     def set_scale(self, mode: str) -> None:
-        if mode not in cnn_view.SCALE_MODES:
+        if not isinstance(mode, str) or mode not in cnn_view.SCALE_MODES:
             raise UserError(Text("cnn.error.scale", mode=repr(mode)))
         self.scale_mode = mode
         self.views.overview.setScale(mode)
         self.render()
 
     def state(self) -> dict:
-        return self.live.session.state() | page_data.page_state(
+        scored = scores.score_state(self.logits, self.temperature) | self.live.session.state()
+        return scored | page_data.page_state(
             SimpleNamespace(
                 **vars(self),
                 ready=js.document.documentElement.dataset.ready == "true",
@@ -293,39 +302,47 @@ class CnnPage:
         )
 
     def expose(self) -> None:
-        def then_state(fn, wait=False):  # a handle call answers with state()
-            async def later(*args):
-                await self._guard(fn(*args))
-                return bridge.to_js(self.state())
+        def later(coro):  # a handle call that resolves with state() once every view is redrawn
+            return self._locked(coro, answer=True)
 
-            def now(*args):
-                self._run_sync(lambda: fn(*args))
-                return bridge.to_js(self.state())
-
-            return later if wait else now
+        def now(fn):
+            return lambda *args: fn(*args) or self.state()
 
         async def ort_done():
             if self.ort.task is not None:
                 await asyncio.wait([self.ort.task])
-            return bridge.to_js(self.state())
-
-        async def benchmark(runs=50):
-            return bridge.to_js(await self.benchmark(int(runs)))
+            return self.state()
 
         def classify(url):
-            return self._load_image_url(str(url), str(url).rsplit("/", 1)[-1])
+            url = checks.url_text("url", url)
+            return later(self._load_image_url(url, url.rsplit("/", 1)[-1]))
+
+        def open_detail(col, ch):
+            col = checks.whole_number("column", col, 0, len(self.col_layers) + 1)
+            ch = checks.whole_number("channel", ch, 0, 10**6)
+            try:
+                self.detail.open(self, col, ch)
+            except (ValueError, IndexError, KeyError) as exc:
+                raise UserError(Text("cnn.error.open", detail=exc)) from None
 
         bridge.expose("state", self.state)
-        bridge.expose("classify", then_state(classify, wait=True))
-        bridge.expose("loadModel", then_state(lambda url: self.load_model_url(str(url)), True))
+        bridge.expose("classify", classify)
+        bridge.expose(
+            "loadModel", lambda url: later(self.load_model_url(checks.url_text("url", url)))
+        )
         bridge.expose("ortDone", ort_done)
-        bridge.expose("openDetail", then_state(lambda c, k: self.detail.open(self, int(c), int(k))))
-        bridge.expose("setCell", then_state(self.detail.set_cell))
+        bridge.expose("openDetail", now(open_detail))
+        bridge.expose("setCell", now(self.detail.set_cell))
         bridge.expose("closeDetail", lambda: self.views.detail.close())
-        bridge.expose("open", then_state(lambda *lk: self.detail.open_layer(self, *lk), True))
+        bridge.expose("open", lambda *lk: later(self.detail.open_layer(self, *lk)))
         bridge.expose("close", lambda: self.views.detail.close())
-        bridge.expose("setScale", then_state(lambda mode: self.set_scale(str(mode))))
-        bridge.expose("benchmark", benchmark)
+        bridge.expose("setScale", now(lambda mode: self.set_scale(mode)))
+        bridge.expose("set", now(self.configure))
+        bridge.expose(
+            "saliency", lambda k, how: saliency.saliency(self.model, self.x, self.acts, k, how)
+        )
+        bridge.expose("convolve", lambda kernel: kernels.convolve(kernel, self.x))
+        bridge.expose("benchmark", self.benchmark)
 
 
 async def main() -> None:
