@@ -6,6 +6,8 @@ import { createCharts } from "./gan-charts.js";
 import { createCode } from "./gan-code.js";
 import { createControls } from "./gan-controls.js";
 import { createGraph } from "./gan-graph.js";
+import { createHistory } from "./gan-history.js";
+import { createCompare } from "./gan-compare.js";
 import { createArticle } from "./gan-article.js";
 
 const canvas = createCanvas();
@@ -16,9 +18,15 @@ createArticle();
 const frameTimes = new Float32Array(120);
 let frameIndex = 0, lastFrame, tick = null;
 
+const charts = createCharts();
+const rewind = createHistory(charts);
+const compare = createCompare();
 const view = {
   canvas,
-  charts: createCharts(),
+  charts,
+  compare,
+  /** Python went to a snapshot: the charts keep the history up to `iteration`. */
+  rewound: (snapshots, iteration) => rewind.rewound(snapshots, iteration),
   graph,
   code: createCode(),
   controls: {
@@ -33,6 +41,7 @@ const view = {
   start(page, setup) {
     canvas.allocate(setup.sizes);
     controls.bind(page, setup);
+    compare.bind(setup);
     graph.bind();
     tick = page.tick;
   },
@@ -59,7 +68,7 @@ function frame(now) {
   if (lastFrame !== undefined) { frameTimes[frameIndex % frameTimes.length] = now - lastFrame; frameIndex++; }
   lastFrame = now;
   if (tick) {
-    try { tick(now); } catch (error) { console.error(error); }
+    try { tick(now); compare.draw(); } catch (error) { console.error(error); }
   }
   requestAnimationFrame(frame);
 }

@@ -5,9 +5,11 @@ Public API::
     from glasslab.gan import GanLab, Config, DATASETS, GanDiverged, load_preset
 
 One module per concern: ``config`` (Config and its checks), ``lab`` (GanLab: build,
-set, train, views), ``guard`` (NaN/inf roll-back, GanDiverged), ``stages`` (slow
-motion, stage by stage), ``model_json`` (save/load), ``data``, ``losses``,
-``metrics`` (KL/JS), ``presets``; for the page, still pure and tested on CPython:
+set, train), ``lab_views`` (what the views read: D's field, probe, manifold, samples),
+``guard`` (NaN/inf roll-back, GanDiverged), ``stages`` (slow motion, stage by stage),
+``model_json`` (save/load), ``data``, ``losses`` (log, least squares, hinge,
+Wasserstein), ``metrics`` (KL/JS), ``history`` (snapshots, seek), ``compare`` (a second
+run side by side), ``presets``; for the page, still pure and tested on CPython:
 ``settings`` (controls/URL values, live settings, the pretrained rule), ``session``
 (what each page action does to the lab), ``pace`` (training inside a frame budget)
 and ``view`` (heatmap colours, manifold density, arrows, the views' buffer sizes).

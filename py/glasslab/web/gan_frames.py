@@ -9,6 +9,7 @@ import numpy as np
 
 from glasslab.gan import GanDiverged
 from glasslab.gan import view as gan_view
+from glasslab.gan.compare import Comparison
 from glasslab.gan.pace import Pace
 from glasslab.gan.stages import STEP_FUNCTIONS, SlowMotion, code_lines, step_source
 from glasslab.live.session import CodeFailed
@@ -34,6 +35,7 @@ class Frames:
         self.real_dirty = True
         self.code_shown = ("d", None)
         self.kl = self.js_div = None
+        self.compare = Comparison()  # the second lab of "Compare", trained in the same frames
         self._heat = np.empty((gan_view.GRID, gan_view.GRID, 4), dtype=np.uint8)
 
     def tick(self, _now=None) -> None:
@@ -46,7 +48,7 @@ class Frames:
                     self.advance_stage()
                 else:
                     self.dirty = True
-                    self.pace.train(page.lab, TRAIN_BUDGET_S)
+                    self.pace.train(page.lab, TRAIN_BUDGET_S / (2 if self.compare.lab else 1))
             except GanDiverged as exc:
                 page.pause()
                 page.messages.show(Text("gan.msg.diverged", detail=exc))
@@ -55,6 +57,7 @@ class Frames:
                 page.live.failed(exc)
             if not page.slow and self.frame % METRICS_EVERY == 0:
                 self.update_metrics(push=True)
+        self.compare.keep_up(page.lab)
         if self.dirty:
             self.refresh()
 
@@ -117,7 +120,9 @@ class Frames:
             grads = gan_view.arrows(raw).astype(np.float32)
             canvas.grad.subarray(0, grads.size).assign(grads.reshape(-1))
             canvas.gradRaw.assign(raw.astype(np.float32).reshape(-1))
-        canvas.heat.assign(gan_view.heat_rgba(lab.discriminator_field(), self._heat).reshape(-1))
+        canvas.heat.assign(gan_view.lab_heat(lab, self._heat).reshape(-1))
+        for name, array in self.compare.view_arrays().items() if self.compare.lab else ():
+            getattr(self.view.compare, name).assign(array)
         if canvas.layers.manifold or self.view.graph.due():
             grid = lab.manifold()
             canvas.manifoldDim = lab.config.noise_dim
@@ -143,3 +148,4 @@ class Frames:
         g = "—" if g_loss is None else f"{g_loss:.4f}"
         self.view.charts.values(d, g, f"{self.kl:.3f}", f"{self.js_div:.3f}")
         self.view.graph.loss(d[:5], g[:5])
+        self.view.compare.show(bridge.to_js(self.compare.state()), push)

@@ -58,6 +58,7 @@ class GanPage:
             "finishDrawing": self.finish_drawing,
             "cancelDrawing": self.cancel_drawing,
             "redraw": self.redraw,
+            "probe": lambda x, y: self.lab.probe_reading(x, y),
         }.items():
             setattr(page, name, bridge.proxy(fn))
         return page
@@ -106,6 +107,18 @@ class GanPage:
 
     def redraw(self, *_args) -> None:
         self.frames.dirty = True
+
+    async def seek(self, iteration) -> dict:
+        self.lab.seek(iteration)  # a snapshot of the lab's history; the charts keep its past
+        self.after_model_change(new_run=False)
+        self.view.rewound(bridge.to_js(self.lab.history.summaries()), self.lab.iteration)
+        return self.state()
+
+    def compare(self, params=None) -> dict:
+        self.frames.compare.start(self.lab, params)  # None ends it
+        self.redraw()
+        self.frames.update_metrics(push=False)
+        return self.state()
 
     # ------------------------------------------------------------ transport
 
@@ -226,6 +239,7 @@ class GanPage:
             "fps": round(float(stats.fps), 1),
             "frame_ms_p95": round(float(stats.p95_ms), 2),
             "message": self.messages.text,
+            "compare": self.frames.compare.state(),
             **self.live.session.state(),
         }
 
@@ -266,6 +280,10 @@ def main() -> None:
     bridge.expose("reset", lambda: page.reset())
     bridge.expose("set", page.set_from_js)
     bridge.expose("benchmark", lambda n=2000: page.session.benchmark(n))
+    bridge.expose("probe", lambda x, y: page.lab.probe_reading(x, y))
+    bridge.expose("history", lambda: page.lab.history.summaries())
+    bridge.expose("seek", page.seek)
+    bridge.expose("compare", page.compare)
     autoplay, problem = gs.url_flag(bridge.url_params(), "autoplay")
     if autoplay:  # embedding option: train once ready
         page.play()
