@@ -11,17 +11,18 @@
 //   also shown on the page's message line: Python answers {__glasslab_error__: text}.
 //
 // Start-up watchdog: a start-up file that fails (HTTP error, aborted or cut short, a
-// script that does not load) or 20 s without any progress give a message naming what
-// failed and a Retry. If this script itself does not run, the page shell's static
+// script that does not load) or is not answered within 20 s, or 60 s without any
+// progress at all, give a message naming what failed and a Retry. If this script itself does not run, the page shell's static
 // notice (#load-stalled, revealed by css/glasslab.css) says so with a plain Retry link.
 (function () {
   "use strict";
   const root = document.documentElement;
   root.dataset.boot = "1";  // the static stalled notice of the shell stays hidden
   const started = performance.now();
-  const STALL_MS = 20000;
+  const STALL_MS = 20000;  // a start-up request unanswered this long has stalled
+  const IDLE_MS = 60000;  // no progress at all this long (Python busy starting takes less)
   let lastProgress = started;
-  const pending = new Map();  // start-up files whose body is not complete -> time of their last byte
+  const reading = new Map();  // start-up bodies waiting for their next bytes -> since when
   const awaiting = new Map();  // start-up files requested and not yet answered -> time asked
   let settle;
   const ready = new Promise((resolve, reject) => { settle = { resolve, reject }; });
@@ -159,12 +160,13 @@
       api._fail(tr("boot.error.http", { name: fileName(url), status: response.status }, "Could not download {name} (HTTP {status})."));
     }
     if (!startup || !response.body) return response;
-    pending.set(url, lastProgress);
     const reader = response.body.getReader();
     const length = Number(response.headers.get("content-length")) || Infinity;
     let bytes = 0;
+    let done = false;
     const complete = () => {
-      if (!pending.delete(url)) return;
+      if (done) return;
+      done = true;
       const size = tracked.get(url);
       if (size !== undefined && bytes !== size) {  // cut short (or not this build's file)
         api._fail(tr("boot.error.short", { name: fileName(url), got: bytes, size },
@@ -174,12 +176,14 @@
     const counted = new ReadableStream({
       async pull(controller) {
         let chunk;
+        reading.set(url, performance.now());  // the page wants bytes: a wait here is the network's
         try {
           chunk = await reader.read();
         } catch (error) {  // cut short: the connection closed before the whole file came
-          pending.delete(url);
           api._fail(downloadFailed(url, error));
           throw error;
+        } finally {
+          reading.delete(url);
         }
         lastProgress = performance.now();
         if (chunk.done) {
@@ -188,11 +192,11 @@
           return;
         }
         bytes += chunk.value.byteLength;
-        if (bytes >= length) complete(); else pending.set(url, lastProgress);
+        if (bytes >= length) complete();
         if (tracked.has(url)) { received += chunk.value.byteLength; paintProgress(); }
         controller.enqueue(chunk.value);
       },
-      cancel(reason) { pending.delete(url); return reader.cancel(reason); },
+      cancel(reason) { done = true; return reader.cancel(reason); },
     });
     return new Response(counted, {
       status: response.status, statusText: response.statusText, headers: response.headers,
@@ -213,12 +217,14 @@
   const watchdog = setInterval(() => {
     if (root.dataset.ready || root.dataset.error) { clearInterval(watchdog); return; }
     const now = performance.now();
-    const stalled = [...awaiting].filter(([, asked]) => now - asked >= STALL_MS).map(([url]) => url);
-    if (!stalled.length && now - lastProgress < STALL_MS) return;
-    const names = (stalled.length ? stalled : [...awaiting.keys(), ...pending.keys()]).map(fileName).join(", ");
-    api._fail(names
-      ? tr("boot.error.stalled", { name: names, seconds: STALL_MS / 1000 }, "Loading stopped: nothing arrived for {seconds} s while downloading {name}. Check the connection and retry.")
-      : tr("boot.error.stalled_start", { seconds: STALL_MS / 1000 }, "Python has not started after {seconds} s without progress. Retry; if it persists, try another browser."));
+    const stalled = [...awaiting, ...reading].filter(([, since]) => now - since >= STALL_MS).map(([url]) => url);
+    if (stalled.length) {
+      api._fail(tr("boot.error.stalled", { name: stalled.map(fileName).join(", "), seconds: STALL_MS / 1000 },
+        "Loading stopped: nothing arrived for {seconds} s while downloading {name}. Check the connection and retry."));
+    } else if (now - lastProgress >= IDLE_MS) {
+      api._fail(tr("boot.error.stalled_start", { seconds: IDLE_MS / 1000 },
+        "Python has not started after {seconds} s without progress. Retry; if it persists, try another browser."));
+    }
   }, 1000);
   if (typeof PerformanceObserver === "function") {  // any file arriving is progress
     try {

@@ -43,7 +43,10 @@
   const rawPanels = (params.get("panels") || "").split(",").map((name) => name.trim()).filter(Boolean);
   if (embed && rawPanels.length) {
     document.addEventListener("DOMContentLoaded", () => {
-      const known = new Set([...document.querySelectorAll("[data-panel]")].map((node) => node.dataset.panel));
+      const known = new Set();  // data-panel values and the panels a data-panels container holds
+      for (const node of document.querySelectorAll("[data-panel], [data-panels]")) {
+        for (const name of `${node.dataset.panel || ""} ${node.dataset.panels || ""}`.split(/\s+/)) if (name) known.add(name);
+      }
       const unknown = rawPanels.filter((name) => !known.has(name.toLowerCase()));
       if (!unknown.length) return;
       const kept = panels.filter((name) => known.has(name));

@@ -423,7 +423,7 @@ def _never(route):  # a download that never answers
     "pattern, handler, named",
     [
         ("**/py/gan.py", _not_found, "gan.py"),
-        ("**/py/gan.py", _abort, ""),  # PyScript's own fetch: the watchdog says so
+        ("**/py/gan.py", _abort, "gan.py"),
         ("**/pyscript.json", _abort, "pyscript.json"),
         ("**/vendor/pyscript/core.js", _abort, "core.js"),
         ("**/vendor/pyscript/core-*.js", _abort, "core"),
@@ -776,3 +776,20 @@ def test_unknown_panel_names_get_a_message(module_context, server, panels):
             assert not pg.is_visible("[data-panel='charts']")
     finally:
         pg.close()
+
+
+def test_a_message_is_visible_while_a_detail_view_is_open(cnn):
+    cnn.evaluate("window.glasslab.classify('samples/pizza_1.jpeg')")
+    cnn.evaluate("window.glasslab.openDetail(1, 0)")
+    assert call_error(cnn, "window.glasslab.classify(null)")
+    message = cnn.locator("#cnn-message")
+    message.scroll_into_view_if_needed()
+    assert message.is_visible()
+    on_top = cnn.evaluate(
+        "() => { const m = document.getElementById('cnn-message');"
+        " const r = m.getBoundingClientRect();"
+        " const hit = document.elementFromPoint(r.left + r.width / 2, r.top + r.height / 2);"
+        " return hit === m || m.contains(hit); }"
+    )
+    assert on_top, "the message is covered"
+    cnn.evaluate("window.glasslab.closeDetail()")
