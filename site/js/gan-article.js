@@ -124,6 +124,7 @@ export function createArticle() {
     item.appendChild(row);
     tries.appendChild(item);
   }
+  document.addEventListener("click", onInfo);
   article.append(
     el("h2", { id: "gan-article-title", class: "article-title", "data-i18n": `${K}title` }, tr(`${K}title`)),
     section("what", para("what.p1"), figure(), para("what.p2")),
@@ -138,6 +139,21 @@ export function createArticle() {
     section("try", para("try.intro"), tries),
   );
   return article;
+}
+
+/** Every ⓘ of the page (a.info, href "#gan-article-<name>"): scroll its paragraph to the
+ *  middle of the screen, focus it (keyboard users read on from there) and mark it. */
+function onInfo(event) {
+  const link = event.target.closest ? event.target.closest("a.info") : null;
+  const id = link ? (link.getAttribute("href") || "").slice(1) : "";
+  const target = id.startsWith("gan-article-") ? document.getElementById(id) : null;
+  if (!target) return;
+  event.preventDefault();
+  history.replaceState(history.state, "", `${location.pathname}${location.search}#${id}`);
+  document.querySelectorAll(".gan-article .jumped").forEach((node) => node.classList.remove("jumped"));
+  target.classList.add("jumped");
+  target.focus({ preventScroll: true });
+  target.scrollIntoView({ block: "center" });
 }
 
 /** Set the lab up for an experiment: settings, a fresh (not pretrained) model, training. */

@@ -278,6 +278,7 @@ export function createCanvas() {
     if (!move || canvas.drawingMode) return;
     e.preventDefault();
     const step = e.shiftKey ? 0.1 : 0.02;
+    if (!probe.on) { probe.x = 0.5; probe.y = 0.5; }  // the cursor starts in the middle
     showProbe(probe.x + step * move[0], probe.y + step * move[1]);
   });
   return canvas;

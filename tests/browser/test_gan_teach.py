@@ -98,9 +98,14 @@ def test_every_graph_node_holds_a_thumbnail_redrawn_while_training(fresh):
     fresh.evaluate("window.glasslab.pause()")
     frames(fresh)
     for name in NODES:  # every thumbnail shows something (a fresh G's fakes may lie outside)
-        assert (thumb(fresh, name)[..., :3] < 235).any(axis=-1).sum() > 30, name
+        px = thumb(fresh, name)[..., :3]
+        if name == "discriminator":  # D near 0.5 everywhere is a pale heatmap, not a blank one
+            assert np.ptp(px) > 3, name
+        else:
+            assert (px < 235).any(axis=-1).sum() > 30, name
     for name in ("generator", "fake", "discriminator", "predictions", "loss"):
-        changed = np.abs(thumb(fresh, name) - before[name]).sum(axis=-1) > 30
+        level = 3 if name == "discriminator" else 30  # D's map stays pale near 0.5
+        changed = np.abs(thumb(fresh, name) - before[name]).sum(axis=-1) > level
         assert changed.sum() > 20, f"{name} thumbnail did not change while training"
     # the noise is fixed for a run; a new noise distribution redraws it
     fresh.evaluate("window.glasslab.set({noise_dist: 'gaussian'})")
