@@ -16,7 +16,7 @@ export const ARTICLE_OF = { input: "art-cnn", conv: "art-conv", relu: "art-relu"
 
 /** An ⓘ link to the article paragraph `id`. */
 export function infoLink(id, what) {
-  const a = el("a", { class: "info-link", href: `#${id}`, "aria-label": tr("cnn.info.aria", { what }), title: tr("cnn.info.aria", { what }) }, "ⓘ");
+  const a = el("a", { class: "info-link", href: `#${id}`, "data-what": what, "aria-label": tr("cnn.info.aria", { what }), title: tr("cnn.info.aria", { what }) }, "ⓘ");
   a.addEventListener("click", (e) => e.stopPropagation());
   return a;
 }
@@ -371,4 +371,8 @@ window.addEventListener("glasslab:lang", () => {
   $("classes-count").textContent = classCount();
   if (view.info) showFocus(view.info);
   if (view.read) readValue(...view.read);
+  for (const a of document.querySelectorAll("#overview-cols .info-link[data-what]")) {
+    a.setAttribute("aria-label", tr("cnn.info.aria", { what: a.dataset.what }));
+    a.title = a.getAttribute("aria-label");
+  }
 });

@@ -6,6 +6,9 @@ import { el, tr } from "../dom.js";
 
 const SPEEDS = [0.25, 0.5, 1, 2, 4];
 const BASE_MS = 700;
+const live = new Set();  // the players on the page, relabelled after a language switch
+
+window.addEventListener("glasslab:lang", () => { for (const p of live) p.relabel(); });
 
 /** A player of `count()` steps; `draw(i)` shows step i. Returns {node, play, pause,
  *  step(delta), at(i), playing(), index()}. */
@@ -54,14 +57,14 @@ export function player({ count, draw, speed = 1, name = "" }) {
   play.addEventListener("click", () => (state.timer !== null ? pause() : start()));
   pick.addEventListener("change", () => { state.speed = Number(pick.value); if (state.timer !== null) start(); });
   function relabel() {
-    if (!bar.isConnected && state.timer === null) return;
     bar.setAttribute("aria-label", tr("cnn.player.label", { name }));
     for (const [b, key] of [[back, "cnn.player.back"], [fwd, "cnn.player.forward"]]) { b.setAttribute("aria-label", tr(key)); b.title = tr(key); }
     pick.setAttribute("aria-label", tr("cnn.player.speed"));
     label.firstChild.textContent = tr("cnn.player.speed");
     paintButton();
   }
-  window.addEventListener("glasslab:lang", relabel);
+  for (const p of live) if (!p.connected()) live.delete(p);  // views drawn again drop theirs
+  live.add({ relabel, connected: () => bar.isConnected || state.timer !== null });
   paintButton();
   return {
     node: bar,

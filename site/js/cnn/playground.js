@@ -216,4 +216,10 @@ export function setKernel(name) {
   kernelChanged();
 }
 
-window.addEventListener("glasslab:lang", () => update());
+window.addEventListener("glasslab:lang", () => {
+  for (const input of document.querySelectorAll("#kern-grid input")) {
+    const [, r, c] = input.id.split("-");
+    input.setAttribute("aria-label", tr("cnn.kern.cell", { r, c }));
+  }
+  update();
+});
