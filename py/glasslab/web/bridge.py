@@ -1,14 +1,11 @@
 """Talking to the page: the ``window.glasslab`` handle, plain data and typed arrays to JS,
-URL parameters, user errors and the message line. Elements belong to the JS views:
-Python gets the ones it paints from them, never by id.
+URL parameters, user errors and the message line (elements belong to the JS views).
 
-Every call from JS goes through one door (:func:`door`, used by :func:`expose` and
-:func:`proxy`): JS arguments become Python, a coroutine is awaited, the result goes back
-as plain data (:func:`to_js`), and an exception never reaches the page as a traceback:
-a :class:`UserError` is shown as it is, anything else as "Something went wrong: ..."
-(the traceback in the console), on the message line and as the error the handle's call
-throws or rejects with (``site/js/boot.js`` turns the marker into an ``Error``).
-"""
+Every call from JS goes through one door (:func:`door`; :func:`expose`, :func:`proxy`):
+JS arguments become Python, coroutines are awaited, results go back as plain data
+(:func:`to_js`), and any exception becomes a readable message (a :class:`UserError` or
+``Refused`` as it is, anything else "Something went wrong: ...", its traceback in the
+console) on the message line and as the call's ``Error`` (``site/js/boot.js``)."""
 
 from __future__ import annotations
 
@@ -102,12 +99,8 @@ def mark_ready() -> None:
 
 
 def memory() -> dict:
-    """Debug numbers for leak checks: ``window.glasslab.memory()`` on every page.
-
-    ``js_heap``: the page's used JS heap (Chromium's performance.memory, exact only with
-    --enable-precise-memory-info); ``wasm_bytes``: Pyodide's WebAssembly memory;
-    ``py_objects``: objects tracked by Python's GC; ``kept_proxies``: proxies handed to JS.
-    """
+    """``window.glasslab.memory()`` for leak checks: used JS heap (Chromium, exact with
+    --enable-precise-memory-info), Pyodide's wasm memory, GC objects, proxies kept."""
     import gc
 
     import pyodide_js
@@ -126,11 +119,8 @@ def fail(message: str) -> None:
 
 
 class CanvasImage:
-    """A canvas painted from a NumPy RGBA array in one bulk copy.
-
-    The pixel buffer and ImageData are allocated once; ``paint`` copies the
-    array into the buffer with ``assign`` (no per-pixel calls, no lists).
-    """
+    """A canvas painted from a NumPy RGBA array in one bulk copy (``assign`` into a
+    buffer and ImageData allocated once)."""
 
     def __init__(self, canvas, width: int | None = None, height: int | None = None):
         self.canvas = canvas
