@@ -27,6 +27,7 @@ export function createCanvas() {
     gradRaw: new Float32Array(0),  // dD/dx at each tracked fake (the arrows are these, compressed)
     scoreKind: "probability",  // "critic" for the hinge and Wasserstein losses (D's raw score)
     afterDraw: null,  // called after each draw (the graph's thumbnails)
+    heatImage: null,  // ImageData over `heat`
     real: new Float32Array(0), nReal: 0,
     fake: new Float32Array(0), nFake: 0,
     grad: new Float32Array(0),
@@ -51,6 +52,7 @@ export function createCanvas() {
     canvas.grad = new Float32Array(sizes.points * 2);
     canvas.heat = new Uint8ClampedArray(grid * grid * 4);
     heatImage = new ImageData(canvas.heat, grid, grid);  // shares the buffer Python writes
+    canvas.heatImage = heatImage;
     canvas.manifold = new Float32Array(side * side * 2);
     canvas.manifoldAlpha = new Float32Array((side - 1) * (side - 1));
     canvas.drawing = new Float32Array(sizes.drawing * 2);

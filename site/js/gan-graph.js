@@ -12,7 +12,7 @@ import { cssRgb } from "./gan-canvas.js";
 const SVG = "http://www.w3.org/2000/svg";
 const W = 400, H = 312;  // the diagram's units (the container keeps this aspect ratio)
 const THUMB = 96;  // thumbnail canvas pixels per side
-const THUMB_MS = 120;  // thumbnails are redrawn at most this often while training
+const THUMB_MS = 250;  // thumbnails are redrawn at most this often while training
 const MORPH_MS = 1600;  // the generator's noise-to-manifold animation
 // Nodes: [id, x, y, width, height, label key]; the thumbnail is a square under the label.
 const NODES = {
@@ -312,12 +312,13 @@ export function createGraph() {
     const i = 4 * (r * grid + c), h = view.heat;
     return (255 << 24) | (h[i + 2] << 16) | (h[i + 1] << 8) | h[i];
   }
+  let heatSmall = null;  // D's field at its own size (grid x grid), scaled up by drawImage
   function drawHeat(t, view) {
-    if (!view.grid) return;
-    for (let py = 0; py < THUMB; py++) {
-      for (let px = 0; px < THUMB; px++) t.px[py * THUMB + px] = heatAt(view, (px + 0.5) / THUMB, 1 - (py + 0.5) / THUMB);
-    }
-    t.ctx.putImageData(t.image, 0, 0);
+    if (!view.grid || !view.heatImage) return;
+    if (!heatSmall) { heatSmall = el("canvas", { width: String(view.grid), height: String(view.grid) }); }
+    heatSmall.getContext("2d").putImageData(view.heatImage, 0, 0);
+    t.ctx.imageSmoothingEnabled = true;
+    t.ctx.drawImage(heatSmall, 0, 0, THUMB, THUMB);
   }
   function drawPredictions(t, view) {
     clear(t, colours.white);
