@@ -284,6 +284,8 @@ def test_own_kernel_is_applied_to_the_image(cnn, shown):
     ).reshape(h, w, 4)
     expected = page_luts()["activation"].colours(values, -lim, lim)
     assert np.abs(pixels[:, :, :3] - expected[:, :, :3].astype(np.int32)).max() <= 8
+    hover_cell(cnn, "#kern-output", 30, 40, h, w)  # the value under the pointer
+    assert f"(30, 40) = {fmt(values[30, 40])}" in cnn.text_content("#kern-read")
     # typed by hand, checked cell by cell
     cnn.select_option("#kern-size", "2")
     assert cnn.locator("#kern-grid input").count() == 4

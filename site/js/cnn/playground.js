@@ -167,6 +167,7 @@ export async function kernelChanged() {
   lim = lim || 1;
   const canvas = $("kern-output");
   paintMap(canvas, values, res.height, res.width, "activation", lim);
+  shownMaps["kern-output"] = { values, h: res.height, w: res.width };
   canvas.dataset.limit = String(lim);
   canvas.dataset.size = `${res.width}x${res.height}`;
   note.textContent = tr("cnn.kern.result", { k: kernel.length, w: res.width, h: res.height, lim: fmt(lim, 3) });
@@ -188,6 +189,18 @@ function drawReal() {
   let lim = 0;
   for (const v of values) lim = Math.max(lim, Math.abs(v));
   paintMap($("kern-real"), values, c.shape[0], c.shape[1], "activation", lim || 1);
+  shownMaps["kern-real"] = { values, h: c.shape[0], w: c.shape[1] };
+}
+
+// the value under the pointer (or a finger) on either map
+const shownMaps = {};
+function readMap(e) {
+  const m = shownMaps[e.currentTarget.id];
+  if (!m) return;
+  const rect = e.currentTarget.getBoundingClientRect();
+  const y = Math.floor(((e.clientY - rect.top) * m.h) / rect.height), x = Math.floor(((e.clientX - rect.left) * m.w) / rect.width);
+  if (y < 0 || x < 0 || y >= m.h || x >= m.w) return;
+  $("kern-read").textContent = tr("cnn.read.output", { r: y, c: x, v: fmt(m.values[y * m.w + x]) });
 }
 
 document.addEventListener("DOMContentLoaded", () => {
@@ -203,6 +216,10 @@ document.addEventListener("DOMContentLoaded", () => {
   size.addEventListener("change", () => { kernelGrid(Number(size.value)); $("kern-preset").value = ""; kernelChanged(); });
   $("kern-preset").addEventListener("change", (e) => setKernel(e.target.value));
   $("kern-real-ch").addEventListener("change", drawReal);
+  for (const id of ["kern-output", "kern-real"]) {
+    $(id).addEventListener("pointermove", readMap);
+    $(id).addEventListener("pointerdown", readMap);
+  }
   kernelGrid(3);
 });
 
