@@ -114,7 +114,7 @@ class CnnPage:
     def on_file(self, kind, name, data):
         kind, name, size = str(kind), str(name), int(data.length)
         if limit := page_data.upload_too_large(kind, size):
-            raise UserError(Text("cnn.error.file_large", name=name, limit=f"{limit:,}"))
+            raise UserError(Text(f"cnn.error.file_large_{kind}", name=name, limit=f"{limit:,}"))
         raw = data.to_bytes()
         if kind in ("image", "model"):
             load = self.set_image_bytes if kind == "image" else self.load_model_bytes
