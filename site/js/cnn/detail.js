@@ -132,6 +132,7 @@ export function close() {
 document.addEventListener("DOMContentLoaded", () => {
   const dlg = dialog();
   dlg.addEventListener("close", () => {
+    if (dlg.open) return;  // the close event comes later: another neuron was opened since
     if (shown.player) shown.player.pause();
     shown.data = null;
     $("overview").focus({ preventScroll: true });
