@@ -152,7 +152,8 @@ def test_keyboard_space_and_step_keys(fresh):
 
 
 def test_controls_are_reachable_by_tab_with_visible_focus(fresh):
-    fresh.evaluate("document.activeElement.blur()")
+    # start from the top of the page (the shared page may have focus anywhere)
+    fresh.evaluate("document.querySelector('.brand').focus(); document.activeElement.blur()")
     seen = set()
     for _ in range(40):
         fresh.keyboard.press("Tab")
