@@ -17,8 +17,11 @@ SITE = ROOT / "site"
 LANGS = ("en", "zh-CN")
 KEY = re.compile(r"^[a-z][a-zA-Z0-9_]*(\.[a-zA-Z0-9_]+)+$")
 PLACEHOLDER = re.compile(r"\{(\w+)\}")
-# t("key"), Text("key"), tr("key") in Python and JavaScript (literal keys only)
-CALL = re.compile(r"""\b(?:t|Text|tr)\(\s*["']([a-z][a-zA-Z0-9_]*(?:\.[a-zA-Z0-9_]+)+)["']""")
+# t("key"), Text("key"), tr("key"), Refused("key"), refusing("key") (literal keys only)
+CALL = re.compile(
+    r"""\b(?:t|Text|tr|Refused|refusing)\("""
+    r"""\s*["']([a-z][a-zA-Z0-9_]*(?:\.[a-zA-Z0-9_]+)+)["']"""
+)
 # t("a" if ... else "b"): both literal keys
 CHOICE = re.compile(r"""\bt\(\s*["']([\w.]+)["']\s+if\s+.+?\s+else\s+["']([\w.]+)["']\s*\)""")
 
@@ -55,6 +58,7 @@ def html_keys() -> dict[str, set[str]]:
 
 def code_keys() -> dict[str, set[str]]:
     files = sorted((ROOT / "py" / "glasslab" / "web").glob("*.py"))
+    files.append(ROOT / "py" / "glasslab" / "cnn" / "page_checks.py")  # the CNN page's refusals
     files += sorted((SITE / "js").rglob("*.js"))
     out = {}
     for path in files:

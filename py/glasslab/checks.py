@@ -4,12 +4,14 @@ show in its language.
 :class:`Refused` is a ``ValueError`` that carries a catalogue ``key`` and its ``params``
 (``site/i18n/*.json``): the page shows it translated, the handle's call fails with it
 (``glasslab.web.bridge``). :func:`whole_number` and :func:`url_text` check handle
-arguments: a JS number that is a whole number in a range, a URL to fetch.
+arguments: a JS number that is a whole number in a range, a URL to fetch;
+:func:`refusing` turns the errors of a block into one ``Refused``.
 """
 
 from __future__ import annotations
 
 import math
+from contextlib import contextmanager
 
 
 class Refused(ValueError):
@@ -19,6 +21,15 @@ class Refused(ValueError):
         super().__init__(f"{key}: " + ", ".join(f"{k}={v}" for k, v in params.items()))
         self.key = key
         self.params = params
+
+
+@contextmanager
+def refusing(key: str, *errors: type[BaseException], **params):
+    """Inside, an exception of ``errors`` becomes ``Refused(key, detail=exc, **params)``."""
+    try:
+        yield
+    except errors as exc:
+        raise Refused(key, **params, detail=exc) from None
 
 
 def whole_number(name: str, value, lo: int, hi: int) -> int:

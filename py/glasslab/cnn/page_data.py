@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import json
 import time
+from types import SimpleNamespace
 
 import numpy as np
 
@@ -39,6 +40,14 @@ def default_samples(samples: list[dict]) -> list[dict]:
             seen.add(s["class"])
             out.append(s)
     return out
+
+
+def sample_choice(samples: list[dict], wanted: str | None) -> tuple[list[str], str | None, str]:
+    """The default sample files, the file named ``wanted`` (None if no sample has that
+    name) and the file to show first."""
+    first = [s["file"] for s in default_samples(samples)]
+    chosen = next((s["file"] for s in samples if s["file"] == wanted), None)
+    return first, chosen, chosen if chosen is not None else first[0]
 
 
 def column_layout(model, columns: list[int], labels: list[str]) -> dict:
@@ -179,12 +188,13 @@ def parse_labels(text: str) -> list[str]:
     return names
 
 
-def page_state(page) -> dict:
+def page_state(page, **read) -> dict:
     """``window.glasslab.state()`` of the CNN page (see the README) from the page's
     fields: ``model``, ``probs``, ``labels``, ``col_layers``, ``image_name``,
     ``model_name``, ``scale_mode``, ``render_ms`` and the ``ready``, ``focus``,
     ``detail``, ``message``, ``message_kind``, ``ort_max_diff``, ``ort_status`` it
-    read from its views."""
+    read from its views (in ``page`` or ``read``)."""
+    page = SimpleNamespace(**vars(page), **read)
     m = page.model
     probs = [float(p) for p in page.probs] if page.probs is not None else []
     top = int(np.argmax(probs)) if probs else None

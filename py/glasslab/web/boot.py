@@ -6,6 +6,8 @@ import asyncio
 import importlib
 import inspect
 
+import js
+
 from glasslab.web import bridge
 
 
@@ -38,4 +40,4 @@ def _report(exc: BaseException) -> None:
         message = "boot.error.start"
     if message == "boot.error.start":  # no catalogue loaded: English
         message = f"The page could not start: {detail}"
-    bridge.fail(message)
+    js.window.glasslab._fail(message)

@@ -1,21 +1,19 @@
-"""Talking to the page: the ``window.glasslab`` handle, plain data and typed arrays to JS,
-URL parameters, user errors and the message line (elements belong to the JS views).
-
-Every call from JS goes through one door (:func:`door`; :func:`expose`, :func:`proxy`):
-JS arguments become Python, coroutines are awaited, results go back as plain data
-(:func:`to_js`), and any exception becomes a readable message (a :class:`UserError` or
-``Refused`` as it is, anything else "Something went wrong: ...", its traceback in the
-console) on the message line and as the call's ``Error`` (``site/js/boot.js``)."""
+"""Talking to the page: the ``window.glasslab`` handle, plain data to JS, URL parameters,
+user errors and the message line. Every call from JS goes through :func:`door`: its
+exception is shown on the message line and becomes the call's ``Error``."""
 
 from __future__ import annotations
 
+import gc
 import inspect
 import json
 import traceback
 from collections.abc import Callable
+from urllib.parse import parse_qsl, urlencode
 
 import js
 import numpy as np
+import pyodide_js
 from pyodide.ffi import JsProxy, create_proxy
 
 from glasslab.checks import Refused
@@ -88,8 +86,7 @@ def proxy(fn: Callable, convert: bool = False):
 
 
 def expose(name: str, fn: Callable) -> None:
-    """``window.glasslab[name]`` calls ``fn`` with Python arguments; its result goes to JS
-    as plain data (``state`` returns a JSON-able object)."""
+    """``window.glasslab[name]`` calls ``fn`` with Python arguments, answers plain data."""
     js.window.glasslab._register(name, proxy(fn, convert=True))
 
 
@@ -99,12 +96,7 @@ def mark_ready() -> None:
 
 
 def memory() -> dict:
-    """``window.glasslab.memory()`` for leak checks: used JS heap (Chromium, exact with
-    --enable-precise-memory-info), Pyodide's wasm memory, GC objects, proxies kept."""
-    import gc
-
-    import pyodide_js
-
+    """``window.glasslab.memory()``: JS heap, wasm memory, GC objects, proxies kept."""
     heap = getattr(js.performance, "memory", None)
     return {
         "js_heap": int(heap.usedJSHeapSize) if heap else None,
@@ -114,13 +106,8 @@ def memory() -> dict:
     }
 
 
-def fail(message: str) -> None:
-    js.window.glasslab._fail(message)
-
-
 class CanvasImage:
-    """A canvas painted from a NumPy RGBA array in one bulk copy (``assign`` into a
-    buffer and ImageData allocated once)."""
+    """A canvas painted from a NumPy RGBA array in one bulk copy."""
 
     def __init__(self, canvas, width: int | None = None, height: int | None = None):
         self.canvas = canvas
@@ -138,36 +125,26 @@ class CanvasImage:
 
 
 class UserError(ValueError):
-    """Bad input from a person (a control, the URL, a file, a handle call): its text is
-    shown on the page as it is, and the page keeps its state."""
+    """Bad input from a person: its text is shown as it is, the page keeps its state."""
 
 
 def to_js(data):
-    """The one way plain data (dicts, lists, numbers, strings) goes to JavaScript:
-    through JSON, so JS gets ordinary objects and arrays (no proxies to free).
-    Arrays of numbers for canvases go through typed arrays instead (``CanvasImage``,
-    ``assign``). No NaN or infinity ever reaches JS: ``ValueError`` (a bug) instead."""
+    """Plain data to JavaScript through JSON (no proxies to free; NaN is a ValueError)."""
     return js.JSON.parse(json.dumps(data, allow_nan=False))
 
 
 def url_params() -> dict[str, str]:
     """The page URL's query parameters (the last value of a repeated key wins)."""
-    from urllib.parse import parse_qsl
-
     return dict(parse_qsl(str(js.location.search).lstrip("?")))
 
 
 def write_url(params: dict[str, str]) -> None:
     """Replace the query of the page URL (no new history entry)."""
-    from urllib.parse import urlencode
-
     js.history.replaceState(None, "", "?" + urlencode(params))
 
 
 class MessageBox:
-    """The page's message line (``window.glasslab._message``, see ``site/js/boot.js``):
-    shows a string or an ``i18n.Text`` (shown again in the new language after a
-    switch) with a kind, ``"error"`` or ``"info"``."""
+    """The page's message line: a string or ``i18n.Text``, kind ``"error"`` or ``"info"``."""
 
     current: MessageBox | None = None  # the page's message line (where the door reports)
 

@@ -1,14 +1,13 @@
-"""CNN page: typed arrays for the CNN views, and the detail dialog's glue (the data of
-:mod:`glasslab.cnn.detail` goes to ``site/js/cnn/detail.js`` once; it says which cell
-it shows)."""
+"""CNN page: typed arrays for the CNN views, and the detail dialog's glue."""
 
 from __future__ import annotations
 
 import js
 import numpy as np
 
+from glasslab.checks import refusing
 from glasslab.cnn import detail as details
-from glasslab.web import bridge, i18n
+from glasslab.web import bridge
 
 
 def u8(data: bytes):
@@ -48,26 +47,13 @@ class DetailGlue:
         self.view, self.pick, self.shown = view, None, None
 
     def open(self, page, col: int, ch: int) -> None:
-        inner = 0 < col <= len(page.col_layers)
-        layer = (
-            page.model.layers[page.col_layers[col - 1]]
-            if inner
-            else "input"
-            if col == 0
-            else "output"
-        )
-        data = details.detail_for(page.model, page.x, page.acts, layer, ch)
-        if data["kind"] == "output":
-            data["labels"] = list(page.labels)
-        self.pick, self.shown = (col, ch), data
+        self.pick, self.shown = (col, ch), (data := details.column_detail(page, col, ch))
         self.view.show(with_arrays(data))
 
     async def open_layer(self, page, layer, channel) -> None:  # window.glasslab.open
         args = page.model, page.col_layers, len(page.labels), str(layer), int(channel)
-        try:
+        with refusing("cnn.error.open", ValueError):
             self.open(page, details.column_of(*args), int(channel))
-        except ValueError as exc:
-            raise bridge.UserError(i18n.Text("cnn.error.open", detail=exc)) from None
 
     def forget(self) -> None:
         self.pick = self.shown = None

@@ -1,5 +1,4 @@
-"""CNN page: ONNX Runtime Web (``site/js/cnn/ort.js``) runs the same model as the reference;
-:mod:`glasslab.cnn.compare` says how far its activations are from NumPy's."""
+"""CNN page: ONNX Runtime Web runs the same model, compared with NumPy's activations."""
 
 from __future__ import annotations
 
@@ -13,8 +12,7 @@ from glasslab.web.cnn_detail import onnx_input, u8
 
 
 class OrtCheck:
-    """Loads each model into the runner and compares every layer it returns after each
-    image change; ``status`` and ``max_diff`` are what ``state()`` reports."""
+    """Loads each model into the runner and compares its layers after each image change."""
 
     def __init__(self, runner, panel) -> None:
         self.runner, self.panel = runner, panel

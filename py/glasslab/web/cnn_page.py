@@ -1,17 +1,11 @@
-"""CNN explainer page: image and model life cycle, overview, ``window.glasslab``.
-
-Numbers come from ``glasslab.cnn`` (``view`` has the page's maths); the views of
-``site/js/cnn/`` (``window.glasslabCnnView``) get plain data and typed arrays and call
-back through the page object of :meth:`CnnPage.connect`. Detail glue:
-:mod:`glasslab.web.cnn_detail`; ONNX Runtime check: :mod:`glasslab.web.cnn_ort`.
-"""
+"""CNN explainer page: image and model life cycle, overview, ``window.glasslab``; the
+views (``site/js/cnn/``) get plain data and typed arrays from ``glasslab.cnn``."""
 
 from __future__ import annotations
 
 import asyncio
 import json
 import time
-from types import SimpleNamespace
 
 import js
 import numpy as np
@@ -19,7 +13,7 @@ from pyodide.ffi import JsException
 from pyodide.http import pyfetch
 
 from glasslab import checks
-from glasslab.cnn import columns, compare, detail, kernels, page_data, preprocess, saliency, scores
+from glasslab.cnn import columns, detail, kernels, page_checks, page_data, saliency, scores
 from glasslab.cnn import view as cnn_view
 from glasslab.cnn.model import SequentialCNN
 from glasslab.web import bridge
@@ -32,8 +26,6 @@ from glasslab.web.live import LivePanels, cnn_session
 MODEL_URL = "tinyvgg.onnx"
 SAMPLES_URL = "samples/index.json"
 DEFAULT_MODEL = "TinyVGG"
-MIN_SIDE = 8  # smaller images are refused: there is nothing to see in them
-MAX_FILE_BYTES = 64 * 1024 * 1024
 
 
 async def fetch_bytes(url: str) -> bytes:
@@ -88,14 +80,10 @@ class CnnPage:
             fetch_bytes(SAMPLES_URL), fetch_bytes(MODEL_URL)
         )
         samples = json.loads(samples_raw)
-        first = [s["file"] for s in page_data.default_samples(samples)]
         wanted = bridge.url_params().get("sample")
-        chosen = next((s for s in samples if s["file"] == wanted), None)
-        self.views.input.setSamples(
-            bridge.to_js(samples), bridge.to_js(first), chosen and chosen["file"]
-        )
+        first, chosen, file = page_data.sample_choice(samples, wanted)
+        self.views.input.setSamples(bridge.to_js(samples), bridge.to_js(first), chosen)
         self._set_model(SequentialCNN.from_bytes(model_bytes), model_bytes, DEFAULT_MODEL)
-        file = chosen["file"] if chosen else first[0]
         await self._load_image_url(f"samples/{file}", file)
         if wanted and chosen is None:
             self.messages.show(Text("cnn.msg.sample_unknown", name=repr(wanted)))
@@ -112,53 +100,33 @@ class CnnPage:
         return asyncio.ensure_future(bridge.door(self._locked)(coro))
 
     def on_file(self, kind, name, data):
-        kind, name, size = str(kind), str(name), int(data.length)
-        if limit := page_data.upload_too_large(kind, size):
-            raise UserError(Text(f"cnn.error.file_large_{kind}", name=name, limit=f"{limit:,}"))
+        kind, name = str(kind), str(name)
+        page_checks.check_upload(kind, name, int(data.length))
         raw = data.to_bytes()
         if kind in ("image", "model"):
             load = self.set_image_bytes if kind == "image" else self.load_model_bytes
             return self._later(load(name, raw))
-        try:
-            text = raw.decode("utf-8")
-        except UnicodeDecodeError:
-            raise UserError(Text("cnn.error.labels_utf8", name=name)) from None
-        self.apply_labels(text)
+        self.apply_labels(page_checks.labels_text(name, raw))
 
     async def _load_image_url(self, url: str, name: str) -> None:
         await self.set_image_bytes(name, await fetch_bytes(url))
 
     async def set_image_bytes(self, name: str, data: bytes) -> None:
-        if len(data) > MAX_FILE_BYTES:
-            raise UserError(Text("cnn.error.image_large", name=name, bytes=f"{len(data):,}"))
-        fmt_name, problem = cnn_view.sniff_image(data)
-        if problem:
-            raise UserError(Text("cnn.error.image_bad", name=name, detail=problem))
+        fmt = page_checks.image_format(name, data).upper()
         try:
             decoded = await self.views.input.decode(u8(data))
         except JsException:
-            raise UserError(
-                Text("cnn.error.image_decode", name=name, format=fmt_name.upper())
-            ) from None
+            raise UserError(Text("cnn.error.image_decode", name=name, format=fmt)) from None
         w, h = int(decoded.width), int(decoded.height)
-        if min(w, h) < MIN_SIDE:
-            raise UserError(Text("cnn.error.image_small", name=name, w=w, h=h, min=MIN_SIDE))
+        page_checks.check_size(name, w, h)
         pixels = np.empty((h, w, 4), np.uint8)
         decoded.pixels.assign_to(pixels.reshape(-1))
-        self._set_input(self._prepare(pixels, self.model), pixels, name)
+        self._set_input(page_checks.prepare(pixels, self.model), pixels, name)
         self.messages.clear()
-
-    @staticmethod
-    def _prepare(pixels: np.ndarray, model: SequentialCNN) -> np.ndarray:
-        h, w, c = model.input_shape
-        try:
-            return preprocess.prepare(pixels, (h, w), c)
-        except ValueError as exc:
-            raise UserError(Text("cnn.error.prepare", detail=exc)) from None
 
     def _set_input(self, x: np.ndarray, pixels=None, name: str | None = None) -> None:
         t0 = time.perf_counter()
-        self.acts, self.probs = self._run(self.model, x, self.model_name)
+        self.acts, self.probs = page_checks.run(self.model, x, self.model_name)
         self.logits, self.probs = scores.class_scores(self.model, x, self.acts, self.temperature)
         self.x = x
         if pixels is not None:
@@ -168,18 +136,8 @@ class CnnPage:
         self.detail.reopen(self)
         self.ort.schedule(self.model, x, self.acts)
 
-    @staticmethod
-    def _run(model: SequentialCNN, x: np.ndarray, name: str):
-        """Activations and probabilities; a model giving NaN or infinities is refused."""
-        acts = model.forward(x)
-        probs = model.probabilities(acts)
-        if layer := compare.nonfinite_layer(acts, probs):
-            raise UserError(Text("cnn.error.nonfinite", name=name, layer=layer))
-        return acts, probs
-
     async def benchmark(self, runs=50) -> dict:
-        """Medians over ``runs`` (1-1000; for bench/): NumPy forward pass, image change to
-        every view redrawn, ONNX Runtime Web's run of the same file (all layers as outputs)."""
+        """Median ms over ``runs``: NumPy forward pass, every view redrawn, ONNX Runtime."""
         runs = checks.whole_number("runs", runs, 1, 1000)
         numpy_ms = page_data.median_ms(lambda: self.model.forward(self.x), runs)
         redraw_ms = float(
@@ -207,25 +165,10 @@ class CnnPage:
         self.layout = layout["columns"]
         overview = self.views.overview
         overview.build(bridge.to_js(layout))
-        self.canvases = {
-            k: bridge.CanvasImage(overview.canvas(k)) for k in range(len(layout["columns"]))
-        }
+        self.canvases = {k: bridge.CanvasImage(overview.canvas(k)) for k in range(len(self.layout))}
 
     async def load_model_bytes(self, name: str, data: bytes) -> None:
-        try:
-            model = SequentialCNN.from_bytes(data)
-        except ValueError as exc:
-            raise UserError(Text("cnn.error.model_unusable", name=name, detail=exc)) from None
-        h, w, c = model.input_shape
-        if c not in (1, 3):
-            raise UserError(Text("cnn.error.model_channels", name=name, c=c))
-        x = self._prepare(self.pixels, model)
-        try:
-            self._run(model, x, name)
-        except (ValueError, MemoryError) as exc:
-            if isinstance(exc, UserError):
-                raise
-            raise UserError(Text("cnn.error.model_run", name=name, detail=exc)) from None
+        model, x = page_checks.load_model(name, data, self.pixels)
         self._set_model(model, data, name)
         self.messages.clear()
         if model.output_kind == "logits":  # the page applies softmax itself, and says so
@@ -237,18 +180,7 @@ class CnnPage:
         await self.load_model_bytes(name or url.rsplit("/", 1)[-1], data)
 
     def apply_labels(self, text) -> None:
-        try:
-            names = page_data.parse_labels(str(text))
-        except ValueError as exc:
-            if exc.args[0] == "json":
-                raise UserError(Text("cnn.error.labels_json", detail=exc.args[1])) from None
-            limit = f"{page_data.MAX_UPLOAD_BYTES['labels']:,}"
-            key = "cnn.error.labels_large" if exc.args[0] == "large" else "cnn.error.labels_names"
-            raise UserError(Text(key, limit=limit, chars=page_data.MAX_LABEL_CHARS)) from None
-        n = self.model.layers[-1].shape[0]
-        if len(names) != n:
-            raise UserError(Text("cnn.error.labels_count", n=n, given=len(names)))
-        self.labels = names
+        self.labels = names = page_checks.class_names(str(text), self.model)
         self.detail.forget()
         self._build_layout()
         self.render()
@@ -280,25 +212,21 @@ class CnnPage:
         return tuple(int(v) for v in self.views.overview.focus().to_py())
 
     def set_scale(self, mode: str) -> None:
-        if not isinstance(mode, str) or mode not in cnn_view.SCALE_MODES:
-            raise UserError(Text("cnn.error.scale", mode=repr(mode)))
-        self.scale_mode = mode
+        self.scale_mode = page_checks.scale_mode(mode)
         self.views.overview.setScale(mode)
         self.render()
 
     def state(self) -> dict:
         scored = scores.score_state(self.logits, self.temperature) | self.live.session.state()
         return scored | page_data.page_state(
-            SimpleNamespace(
-                **vars(self),
-                ready=js.document.documentElement.dataset.ready == "true",
-                focus=self._focus() if self.model else (0, 0),
-                detail_state=self.detail.state(),
-                message=self.messages.text,
-                message_kind=self.messages.kind,
-                ort_max_diff=self.ort.max_diff,
-                ort_status=self.ort.status,
-            )
+            self,
+            ready=js.document.documentElement.dataset.ready == "true",
+            focus=self._focus() if self.model else (0, 0),
+            detail_state=self.detail.state(),
+            message=self.messages.text,
+            message_kind=self.messages.kind,
+            ort_max_diff=self.ort.max_diff,
+            ort_status=self.ort.status,
         )
 
     def expose(self) -> None:
@@ -320,10 +248,8 @@ class CnnPage:
         def open_detail(col, ch):
             col = checks.whole_number("column", col, 0, len(self.col_layers) + 1)
             ch = checks.whole_number("channel", ch, 0, 10**6)
-            try:
+            with checks.refusing("cnn.error.open", ValueError, IndexError, KeyError):
                 self.detail.open(self, col, ch)
-            except (ValueError, IndexError, KeyError) as exc:
-                raise UserError(Text("cnn.error.open", detail=exc)) from None
 
         bridge.expose("state", self.state)
         bridge.expose("classify", classify)

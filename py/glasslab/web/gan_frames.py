@@ -1,5 +1,4 @@
-"""GAN lab page, the frame loop: training inside a time budget, slow motion, and the
-typed-array writes that feed the views of ``site/js/gan-*.js`` (``assign``, no lists)."""
+"""GAN lab page, the frame loop: training in a time budget, slow motion, typed-array writes."""
 
 from __future__ import annotations
 

@@ -1,10 +1,5 @@
-"""GAN lab page wiring: the lab's life cycle, the ``window.glasslab`` handle, URL state.
-
-The maths is in ``glasslab.gan`` (settings rules in ``glasslab.gan.settings``); the
-frame loop and typed-array writes in ``gan_frames``. The views are ``site/js/gan-*.js``:
-they own their markup and events and call the handle (or the page object registered
-here) back; Python hands them plain data only.
-"""
+"""GAN lab page wiring: the lab's life cycle, the ``window.glasslab`` handle, URL state
+(the maths is in ``glasslab.gan``, the frame loop in ``gan_frames``)."""
 
 from __future__ import annotations
 
@@ -29,8 +24,7 @@ def readable(exc: Exception):
 class GanPage:
     def __init__(self) -> None:
         self.view = js.window.glasslabGanView
-        self.playing = False
-        self.slow = False
+        self.playing = self.slow = False
         self.messages = bridge.MessageBox()
         self.session = GanSession()
         self.frames = Frames(self)
@@ -46,8 +40,7 @@ class GanPage:
     def lab(self):
         return self.session.lab
 
-    def _page_object(self):
-        """What the JS views call besides the handle (see site/js/gan-page.js)."""
+    def _page_object(self):  # what the JS views call besides the handle
         page = js.Object.new()
         for name, fn in {
             "tick": self.frames.tick,

@@ -1,14 +1,4 @@
-"""Translated page texts: the catalogues of ``site/i18n/<lang>.json``, read through
-``window.glasslabI18n`` (``site/js/i18n.js``).
-
-* ``t(key, **params)`` - the text of ``key`` in the page's language, ``{name}``
-  placeholders filled from ``params``;
-* ``Text(key, **params)`` - the same, translated each time it is turned into a string,
-  so a message kept on the page can be shown again in a newly chosen language
-  (parameters may themselves be ``Text`` objects or exceptions);
-* ``on_change(fn)`` - call ``fn()`` after the user switched the language (the
-  ``glasslab:lang`` event), for the texts a page sets at run time.
-"""
+"""Translated page texts (``site/i18n/<lang>.json``) through ``window.glasslabI18n``."""
 
 from __future__ import annotations
 
@@ -19,12 +9,8 @@ import js
 from glasslab.web import bridge
 
 
-def lang() -> str:
-    i18n = getattr(js.window, "glasslabI18n", None)
-    return "en" if i18n is None else str(i18n.lang)
-
-
 def t(key: str, **params) -> str:
+    """The text of ``key`` in the page's language, ``{name}`` placeholders filled."""
     i18n = getattr(js.window, "glasslabI18n", None)
     values = {name: str(value) for name, value in params.items()}
     if i18n is None:
@@ -33,7 +19,7 @@ def t(key: str, **params) -> str:
 
 
 class Text:
-    """A catalogue text translated when it is shown (``str(Text(...))``)."""
+    """A catalogue text translated each time it is shown (again after a language switch)."""
 
     def __init__(self, key: str, **params):
         self.key = key
@@ -47,6 +33,8 @@ class Text:
 
 
 def on_change(fn: Callable[[], None]) -> None:
+    """Call ``fn()`` after the user switched the language."""
+
     def handler(_event=None):
         fn()
 

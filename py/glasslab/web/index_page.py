@@ -1,7 +1,4 @@
-"""Landing page: prove the runtime works by painting a NumPy-computed image.
-
-The view (``site/js/index-view.js``, ``window.glasslabIndexView``) owns the markup:
-it hands over the hero canvas and shows the status line."""
+"""Landing page: prove the runtime works by painting a NumPy-computed image."""
 
 from __future__ import annotations
 
@@ -21,17 +18,11 @@ def main() -> None:
     canvas = view.canvas()
     image = bridge.CanvasImage(canvas)
     image.paint(preview.density_image(image.width, image.height))
-    python = sys.version.split()[0]
+    versions = {"python": sys.version.split()[0], "numpy": np.__version__}
+    versions["glasslab"] = glasslab.__version__
 
     def show_status() -> None:
-        view.showStatus(
-            t(
-                "index.status.running",
-                python=python,
-                numpy=np.__version__,
-                glasslab=glasslab.__version__,
-            ),
-        )
+        view.showStatus(t("index.status.running", **versions))
 
     show_status()
     on_change(show_status)
@@ -40,9 +31,7 @@ def main() -> None:
         return {
             "page": "index",
             "ready": True,
-            "python": python,
-            "numpy": np.__version__,
-            "glasslab": glasslab.__version__,
+            **versions,
             "canvas": {"id": str(canvas.id), "width": image.width, "height": image.height},
             "ready_ms": js.window.glasslab.readyMs,
         }

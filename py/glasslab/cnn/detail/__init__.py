@@ -22,6 +22,7 @@ from glasslab.cnn.detail.parts import channel_major, limit, window_geometry
 __all__ = [
     "KINDS",
     "channel_major",
+    "column_detail",
     "column_of",
     "detail_for",
     "limit",
@@ -59,6 +60,19 @@ def column_of(model, col_layers: list[int], classes: int, layer: str, channel: i
     if not 0 <= channel < counts[col]:
         raise ValueError(f"{layer!r} has no channel {channel} (0..{counts[col] - 1})")
     return col
+
+
+def column_detail(page, col: int, channel: int) -> dict:
+    """The detail of ``channel`` of overview column ``col`` of ``page`` (see
+    :func:`neuron_map`); past the map columns the classes, named ``page.labels``."""
+    if 0 < col <= len(page.col_layers):
+        layer = page.model.layers[page.col_layers[col - 1]]
+    else:
+        layer = "input" if col == 0 else "output"
+    data = detail_for(page.model, page.x, page.acts, layer, channel)
+    if data["kind"] == "output":
+        data["labels"] = list(page.labels)
+    return data
 
 
 def neuron_map(page, col: int, channel: int):
