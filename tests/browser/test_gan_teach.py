@@ -271,7 +271,8 @@ def test_the_distribution_view_reads_out_the_point_under_the_pointer(fresh):
 
 def test_charts_show_the_values_at_the_hovered_iteration_and_legends_toggle(fresh):
     fresh.evaluate("window.glasslab.play()")
-    fresh.wait_for_function("window.glasslab.state().iteration > 150", timeout=30_000)
+    # long enough for several chart points on a fast machine too (one every few frames)
+    fresh.wait_for_function("window.glasslab.state().iteration > 1500", timeout=60_000)
     fresh.evaluate("window.glasslab.pause()")
     latest = fresh.text_content("#loss-values")
     box = fresh.locator("#chart-loss").bounding_box()
