@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 import shutil
 import threading
+from contextlib import contextmanager
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -139,6 +140,21 @@ def page(context, server):
     yield pg
     foreign = pg.log.foreign()
     assert not foreign, f"requests left the site's origin: {foreign}"
+
+
+@contextmanager
+def module_page(browser, server, path: str, **context_options):
+    """One ready page shared by a test module (each load costs seconds); on leaving, its
+    requests must have stayed on the origin and it must have raised no page error."""
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, **context_options)
+    pg = context.new_page()
+    pg.log = PageLog(pg)
+    pg.goto(server.url(path))
+    wait_ready(pg)
+    yield pg
+    assert pg.log.foreign(server.origin) == []
+    assert pg.log.page_errors == []
+    context.close()
 
 
 def wait_ready(pg, timeout: int = READY_TIMEOUT_MS) -> None:

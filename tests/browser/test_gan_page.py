@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 from glasslab.gan import preset_json
 
-from tests.browser.conftest import PageLog, wait_ready
+from tests.browser.conftest import module_page, wait_ready
 from tests.browser.test_foundation import read_canvas
 
 pytestmark = pytest.mark.browser
@@ -18,15 +18,8 @@ pytestmark = pytest.mark.browser
 @pytest.fixture(scope="module")
 def gan(browser, server):
     """One GAN page for the module (each load costs seconds); requests must stay on the origin."""
-    context = browser.new_context(viewport={"width": 1280, "height": 900}, accept_downloads=True)
-    pg = context.new_page()
-    pg.log = PageLog(pg)
-    pg.goto(server.url("gan.html"))
-    wait_ready(pg)
-    yield pg
-    assert pg.log.foreign(server.origin) == []
-    assert pg.log.page_errors == []
-    context.close()
+    with module_page(browser, server, "gan.html", accept_downloads=True) as pg:
+        yield pg
 
 
 @pytest.fixture

@@ -7,22 +7,15 @@ import math
 
 import pytest
 
-from tests.browser.conftest import PageLog, wait_ready
+from tests.browser.conftest import module_page, wait_ready
 
 pytestmark = pytest.mark.browser
 
 
 @pytest.fixture(scope="module")
 def gan(browser, server):
-    context = browser.new_context(viewport={"width": 1280, "height": 900})
-    pg = context.new_page()
-    pg.log = PageLog(pg)
-    pg.goto(server.url("gan.html?pretrained=0&seed=3"))
-    wait_ready(pg)
-    yield pg
-    assert pg.log.foreign(server.origin) == []
-    assert pg.log.page_errors == []
-    context.close()
+    with module_page(browser, server, "gan.html?pretrained=0&seed=3") as pg:
+        yield pg
 
 
 @pytest.fixture

@@ -12,7 +12,7 @@ import time
 import numpy as np
 import pytest
 
-from tests.browser.conftest import PageLog, wait_ready
+from tests.browser.conftest import module_page, wait_ready
 
 pytestmark = pytest.mark.browser
 
@@ -37,15 +37,8 @@ HAN = re.compile("[\u4e00-\u9fff]")
 
 @pytest.fixture(scope="module")
 def gan(browser, server):
-    context = browser.new_context(viewport={"width": 1280, "height": 900})
-    pg = context.new_page()
-    pg.log = PageLog(pg)
-    pg.goto(server.url("gan.html"))
-    wait_ready(pg)
-    yield pg
-    assert pg.log.foreign(server.origin) == []
-    assert pg.log.page_errors == []
-    context.close()
+    with module_page(browser, server, "gan.html") as pg:
+        yield pg
 
 
 @pytest.fixture
