@@ -29,6 +29,8 @@ CHROMIUM_ARGS = [
     "--disable-sync",
     "--no-first-run",
     "--disable-quic",
+    # containers often give /dev/shm only 64 MB; a renderer that runs out of it crashes
+    "--disable-dev-shm-usage",
 ]
 READY_TIMEOUT_MS = (
     120_000  # a shared 2-core machine can be slow; this is a hang guard, not a timing
