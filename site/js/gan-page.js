@@ -17,6 +17,12 @@ canvas.afterDraw = () => graph.draw(canvas);
 createArticle();
 const frameTimes = new Float32Array(120);
 let frameIndex = 0, lastFrame, tick = null;
+// The main thread's time in each frame (the callbacks, then style, layout, paint and
+// commit): a message posted at the end of the frame's callback arrives once all of that
+// is done. Python sizes the next frame's training from it (glasslab.gan.pace.FrameBudget).
+let busy = null, frameStart = 0;
+const rendered = new MessageChannel();
+rendered.port1.onmessage = () => { busy = performance.now() - frameStart; };
 
 const charts = createCharts();
 const rewind = createHistory(charts);
@@ -66,9 +72,14 @@ window.glasslabGanView = view;
 
 function frame(now) {
   if (lastFrame !== undefined) { frameTimes[frameIndex % frameTimes.length] = now - lastFrame; frameIndex++; }
+  const previous = lastFrame;
   lastFrame = now;
   if (tick) {
-    try { tick(now); compare.draw(); } catch (error) { console.error(error); }
+    // no message yet: the last frame kept the thread busy until now
+    const last = busy ?? (previous === undefined ? null : now - previous);
+    busy = null; frameStart = now;
+    try { tick(now, last); compare.draw(); } catch (error) { console.error(error); }
+    rendered.port2.postMessage(0);
   }
   requestAnimationFrame(frame);
 }

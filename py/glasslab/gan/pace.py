@@ -1,18 +1,47 @@
-"""Training inside a time budget per animation frame, and the speed it reaches.
+"""Training inside a time budget per animation frame, the budget a frame leaves, and the
+speed training reaches.
 
 ``Pace.train(lab, budget)`` runs chunks of iterations until ``budget`` seconds are
-spent, sizing chunks to about ``CHUNK_SECONDS`` so the budget is kept closely;
-``Pace.rate`` is iterations per second of wall-clock time (drawing and idle time
-included), measured over windows of at least ``WINDOW_SECONDS``.
+spent, sizing chunks to about ``CHUNK_SECONDS`` and the last one to the time left, so
+the budget is kept closely; ``Pace.rate`` is iterations per second of wall-clock time
+(drawing and idle time included), measured over windows of at least ``WINDOW_SECONDS``.
+
+:class:`FrameBudget` says how long the next frame may train: a frame of period T
+(the display's refresh interval) holds training t and everything else c (writing and
+drawing the views, the browser's style, layout, paint and commit), so
+
+    budget = T - c - m,    at least MIN_SHARE * T, at most MAX_BUDGET_S
+
+with c a high quantile (``COST_QUANTILE``) of the costs of the last ``COST_FRAMES``
+frames (a frame's cost is the time its main thread was busy, measured by the page,
+minus the training in it) and a margin m = ``MARGIN_S`` for the compositor and the
+unexpected. T is a low quantile of the recent frame intervals, so frames that came
+late do not lengthen it. The floor keeps training going where drawing alone fills the
+frame (a slow device, or a machine busy with other work: there the frames are late
+whatever the page does). Until the page has measured a frame, the budget is
+``DEFAULT_BUDGET_S``.
+
+:class:`Every` is a clock for things shown at a bounded rate (the counters' text).
+All times are in seconds.
 """
 
 from __future__ import annotations
 
 import time
+from collections import deque
 
 CHUNK_SECONDS = 0.002
 WINDOW_SECONDS = 0.5
 MAX_CHUNK = 200
+
+DEFAULT_BUDGET_S = 0.010  # until the first frame is measured
+MIN_SHARE = 0.4  # training's least share of a frame, however slow the drawing
+MAX_BUDGET_S = 0.040  # a slow display (or a stalled frame) does not freeze the page
+MARGIN_S = 0.002  # left free in each frame besides the measured cost
+COST_FRAMES = 30  # the frames whose costs the next budget allows for
+COST_QUANTILE = 0.9  # ... this quantile of them (the fourth largest of 30)
+PERIOD_FRAMES = 60  # the frame intervals the period is estimated from
+PERIOD_QUANTILE = 0.2  # the period: this quantile of those intervals
 
 
 class Pace:
@@ -20,6 +49,7 @@ class Pace:
         self.clock = clock
         self.chunk = 4
         self.rate = 0.0
+        self._per_it = 0.0  # seconds per iteration in the last chunk
         self.restart()
 
     def restart(self) -> None:
@@ -37,12 +67,14 @@ class Pace:
         try:
             while True:
                 t0 = self.clock()
-                lab.train(self.chunk)
-                done += self.chunk
-                spent = self.clock() - t0
-                per_it = spent / self.chunk
-                self.chunk = max(1, min(MAX_CHUNK, int(CHUNK_SECONDS / max(per_it, 1e-6))))
-                if self.clock() - start + spent > budget:
+                n = self.chunk
+                if self._per_it > 0:  # the last chunk fills the time left
+                    n = max(1, min(n, int((budget - (t0 - start)) / self._per_it)))
+                lab.train(n)
+                done += n
+                self._per_it = (self.clock() - t0) / n
+                self.chunk = max(1, min(MAX_CHUNK, int(CHUNK_SECONDS / max(self._per_it, 1e-6))))
+                if self.clock() - start + self._per_it > budget:
                     break
         finally:
             self._count(done, start)
@@ -56,3 +88,74 @@ class Pace:
         if now - self._window[1] >= WINDOW_SECONDS:
             self.rate = self._window[0] / (now - self._window[1])
             self._window = [0, now]
+
+
+class FrameBudget:
+    """The training time of the next animation frame (see the module docstring)."""
+
+    def __init__(self) -> None:
+        self.intervals: deque[float] = deque(maxlen=PERIOD_FRAMES)
+        self.costs: deque[float] = deque(maxlen=COST_FRAMES)
+        self.start: float | None = None  # the last frame's timestamp
+        self.trained = 0.0  # the training time of the last frame
+
+    def frame(self, start_ms: float | None, busy_ms: float | None) -> float:
+        """A new frame began at ``start_ms``; the last one kept the main thread busy for
+        ``busy_ms`` (milliseconds as the page's clock gives them; None: not measured).
+        The training budget of this frame, in seconds."""
+        start = None if start_ms is None else start_ms / 1000
+        busy = None if busy_ms is None else busy_ms / 1000
+        if start is not None:
+            if self.start is not None and start > self.start:
+                self.intervals.append(start - self.start)
+            self.start = start
+        if busy is not None and busy >= 0:
+            self.costs.append(max(0.0, busy - self.trained))
+        self.trained = 0.0
+        return self.budget()
+
+    def spent(self, seconds: float) -> None:
+        """This frame trained for ``seconds``."""
+        self.trained += seconds
+
+    @property
+    def period(self) -> float | None:
+        """T: the display's frame period, or None before two frames were seen."""
+        return _quantile(self.intervals, PERIOD_QUANTILE)
+
+    @property
+    def cost(self) -> float | None:
+        """c: what a frame costs besides training, or None before one was measured."""
+        return _quantile(self.costs, COST_QUANTILE)
+
+    def budget(self) -> float:
+        period, cost = self.period, self.cost
+        if period is None or cost is None:
+            return DEFAULT_BUDGET_S
+        return min(MAX_BUDGET_S, max(MIN_SHARE * period, period - cost - MARGIN_S))
+
+
+def _quantile(values, q: float) -> float | None:
+    """The ``q`` quantile of ``values`` (the element at that rank), None if empty."""
+    if not values:
+        return None
+    ordered = sorted(values)
+    return ordered[round(q * (len(ordered) - 1))]
+
+
+class Every:
+    """A rate limit: ``due()`` is True at most once per ``seconds`` of ``clock`` (always
+    with ``limited=False``); ``behind`` is True after a ``due()`` that said no."""
+
+    def __init__(self, seconds: float, clock=time.perf_counter) -> None:
+        self.seconds = seconds
+        self.clock = clock
+        self.last = -float("inf")
+        self.behind = False
+
+    def due(self, limited: bool = True) -> bool:
+        now = self.clock()
+        self.behind = limited and now - self.last < self.seconds
+        if not self.behind:
+            self.last = now
+        return not self.behind

@@ -162,6 +162,36 @@ def tracked_noise(lab) -> np.ndarray:
     return out
 
 
+def sample_arrays(lab) -> dict[str, np.ndarray]:
+    """What the distribution view keeps until the data or the noise change, flat float32
+    and named as site/js/gan-canvas.js names its buffers: ``real`` (the real points)
+    and ``noise`` (:func:`tracked_noise`)."""
+    real = lab.real_samples().astype(np.float32).reshape(-1)
+    return {"real": real, "noise": tracked_noise(lab).reshape(-1)}
+
+
+def frame_arrays(lab, manifold: bool, heat: np.ndarray | None = None) -> dict[str, np.ndarray]:
+    """What the distribution view redraws each frame, flat float32 (the heatmap uint8,
+    written into ``heat`` when given): ``fake`` (the tracked fakes), ``grad`` (their
+    :func:`arrows`), ``gradRaw`` (D's gradient there), ``heat`` (:func:`lab_heat`) and,
+    with ``manifold``, ``manifold`` (:meth:`~glasslab.gan.lab_views.LabViews.manifold`)
+    and for 2-D noise ``manifoldAlpha`` (:func:`manifold_alpha`)."""
+    raw = lab.tracked_gradients()
+    out = {
+        "fake": lab.tracked_fakes().astype(np.float32).reshape(-1),
+        "grad": arrows(raw).astype(np.float32).reshape(-1),
+        "gradRaw": raw.astype(np.float32).reshape(-1),
+        "heat": lab_heat(lab, heat).reshape(-1),
+    }
+    if manifold:
+        grid = lab.manifold()
+        out["manifold"] = grid.astype(np.float32).reshape(-1)
+        if lab.config.noise_dim == 2:
+            alpha = manifold_alpha(grid, noise_mass(lab.config.noise_dist))
+            out["manifoldAlpha"] = alpha.astype(np.float32).reshape(-1)
+    return out
+
+
 def page_setup() -> dict:
     """What the page's JavaScript views are set up with: the buffer sizes, the settings
     that have controls, the learning-rate menu and the layers of the distribution view."""

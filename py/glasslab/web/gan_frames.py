@@ -9,37 +9,36 @@ import numpy as np
 from glasslab.gan import GanDiverged
 from glasslab.gan import view as gan_view
 from glasslab.gan.compare import Comparison
-from glasslab.gan.pace import Pace
+from glasslab.gan.pace import Every, FrameBudget, Pace
 from glasslab.gan.stages import STEP_FUNCTIONS, SlowMotion, code_lines, step_source
 from glasslab.live.session import CodeFailed
 from glasslab.web import bridge
 from glasslab.web.i18n import Text
 
-TRAIN_BUDGET_S = 0.010  # training time per animation frame; the rest is drawing
 METRICS_EVERY = 6  # frames between divergence/chart updates while playing
 STAGE_SECONDS = 0.9  # slow motion: time each sub-step stays on screen
+COUNTER_SECONDS = 0.25  # the counters' text changes at most this often while playing
 
 
 class Frames:
     """What happens in each animation frame for ``page`` (a ``GanPage``)."""
 
     def __init__(self, page) -> None:
-        self.page = page
-        self.view = page.view
-        self.canvas = page.view.canvas
-        self.pace = Pace()
+        self.page, self.view, self.canvas = page, page.view, page.view.canvas
+        self.pace, self.budget, self.counted = Pace(), FrameBudget(), Every(COUNTER_SECONDS)
         self.motion = SlowMotion(STAGE_SECONDS)
         self.frame = 0
-        self.dirty = True  # True: redraw from the lab; "batch": the slow-motion batch shown
-        self.real_dirty = True
+        self.dirty = self.real_dirty = True  # dirty "batch": the slow-motion batch is shown
         self.code_shown = ("d", None)
         self.kl = self.js_div = None
         self.compare = Comparison()  # the second lab of "Compare", trained in the same frames
         self._heat = np.empty((gan_view.GRID, gan_view.GRID, 4), dtype=np.uint8)
 
-    def tick(self, _now=None) -> None:
-        """Called by site/js/gan-page.js once per animation frame."""
-        page = self.page
+    def tick(self, now=None, busy=None) -> None:
+        """Called by site/js/gan-page.js once per animation frame (its timestamp, and the
+        time the last frame kept the main thread busy, in ms): train, then draw."""
+        page, start = self.page, time.perf_counter()
+        budget = self.budget.frame(now, busy)
         self.frame += 1
         if page.playing:
             try:
@@ -47,17 +46,18 @@ class Frames:
                     self.advance_stage()
                 else:
                     self.dirty = True
-                    self.pace.train(page.lab, TRAIN_BUDGET_S / (2 if self.compare.lab else 1))
+                    self.pace.train(page.lab, budget / (2 if self.compare.lab else 1))
             except GanDiverged as exc:
                 page.pause()
                 page.messages.show(Text("gan.msg.diverged", detail=exc))
             except CodeFailed as exc:
                 page.pause()
                 page.live.failed(exc)
-            if not page.slow and self.frame % METRICS_EVERY == 0:
-                self.update_metrics(push=True)
         self.compare.keep_up(page.lab)
-        if self.dirty:
+        self.budget.spent(time.perf_counter() - start)
+        if page.playing and not page.slow and self.frame % METRICS_EVERY == 0:
+            self.update_metrics(push=True)
+        if self.dirty or (self.counted.behind and not page.playing):  # the counter after a pause
             self.refresh()
 
     def stop_stages(self) -> None:
@@ -110,28 +110,23 @@ class Frames:
     def refresh(self) -> None:
         lab, canvas = self.page.lab, self.canvas
         if self.dirty != "batch":
+            manifold = bool(canvas.layers.manifold or self.view.graph.due())
+            arrays = gan_view.frame_arrays(lab, manifold, self._heat)
             if self.real_dirty:
-                self.put_points("real", lab.real_samples())
-                canvas.noise.assign(gan_view.tracked_noise(lab).reshape(-1))
-                self.real_dirty = False
-            self.put_points("fake", lab.tracked_fakes())
-            raw = lab.tracked_gradients()
-            grads = gan_view.arrows(raw).astype(np.float32)
-            canvas.grad.subarray(0, grads.size).assign(grads.reshape(-1))
-            canvas.gradRaw.assign(raw.astype(np.float32).reshape(-1))
-        canvas.heat.assign(gan_view.lab_heat(lab, self._heat).reshape(-1))
+                arrays.update(gan_view.sample_arrays(lab))
+                canvas.nReal, self.real_dirty = arrays["real"].size // 2, False
+            canvas.nFake, canvas.manifoldDim = arrays["fake"].size // 2, lab.config.noise_dim
+        else:
+            arrays = {"heat": gan_view.lab_heat(lab, self._heat).reshape(-1)}
+        for name, array in arrays.items():
+            getattr(canvas, name).subarray(0, array.size).assign(array)
         for name, array in self.compare.view_arrays().items() if self.compare.lab else ():
             getattr(self.view.compare, name).assign(array)
-        if canvas.layers.manifold or self.view.graph.due():
-            grid = lab.manifold()
-            canvas.manifoldDim = lab.config.noise_dim
-            canvas.manifold.subarray(0, grid.size).assign(grid.astype(np.float32).reshape(-1))
-            if lab.config.noise_dim == 2:
-                alpha = gan_view.manifold_alpha(grid, gan_view.noise_mass(lab.config.noise_dist))
-                canvas.manifoldAlpha.assign(alpha.astype(np.float32).reshape(-1))
         self.view.graph.ran(lab.d_steps, lab.g_steps)
         canvas.draw()
         self.dirty = False
+        if not self.counted.due(limited=self.page.playing):
+            return
         rate = f"{self.pace.rate:,.0f}" if self.page.playing else None
         fps = f"{self.view.frameStats().fps:.0f}"
         self.view.controls.counter(f"{lab.iteration:,}", rate, fps)
