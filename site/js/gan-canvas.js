@@ -5,6 +5,7 @@
 // anything about the GAN. Purple (fake) and green (real) are the CSS custom properties
 // --accent and --real of css/glasslab.css.
 import { $, el, tr } from "./dom.js";
+import { dragSurface, pressAndHold } from "./touch.js";
 
 const SIZE = 400;  // canvas pixels (the unit square)
 const GRAD = "#c2410c";  // gradient arrows (the .swatch.grad colour of css/gan.css)
@@ -169,11 +170,13 @@ export function createCanvas() {
   canvas.startDrawing = function () {
     canvas.drawingMode = true;
     canvas.nDrawing = 0;
+    element().style.touchAction = "none";  // every finger on the pad draws
     $("draw-hint").hidden = false;
     canvas.draw();
   };
   canvas.endDrawing = function () {
     canvas.drawingMode = false;
+    element().style.touchAction = "pan-x pan-y pinch-zoom";  // a swipe scrolls; press and hold reads values
     $("draw-hint").hidden = true;
   };
   canvas.clearDrawing = function () {
@@ -205,13 +208,15 @@ export function createCanvas() {
     if (e.target !== element() || !canvas.drawingMode) return;
     pressing = true; element().setPointerCapture(e.pointerId); addPoint(e); e.preventDefault();
   });
-  document.addEventListener("pointermove", (e) => { if (pressing) addPoint(e); });
+  document.addEventListener("pointermove", (e) => {  // every move of a fast stroke, also those of one frame
+    if (pressing) for (const move of (e.getCoalescedEvents && e.getCoalescedEvents().length ? e.getCoalescedEvents() : [e])) addPoint(move);
+  });
   document.addEventListener("pointerup", () => { pressing = false; });
   document.addEventListener("pointercancel", () => { pressing = false; });
   $("btn-draw-clear")?.addEventListener("click", () => canvas.clearDrawing());
 
   // ---- values under the pointer, a finger (press and hold) or the keyboard cursor
-  const probe = { on: false, x: 0.5, y: 0.5, holding: null, pending: false };
+  const probe = { on: false, x: 0.5, y: 0.5, finger: false, pending: false };
   const tip = el("div", { class: "canvas-tip", id: "canvas-tip", role: "status", hidden: "" });
   element()?.parentElement.appendChild(tip);
   element()?.setAttribute("tabindex", "0");
@@ -245,8 +250,8 @@ export function createCanvas() {
     }
     return lines;
   };
-  function showProbe(x, y) {
-    probe.on = true; probe.x = Math.min(1, Math.max(0, x)); probe.y = Math.min(1, Math.max(0, y));
+  function showProbe(x, y, finger = false) {
+    probe.on = true; probe.finger = finger; probe.x = Math.min(1, Math.max(0, x)); probe.y = Math.min(1, Math.max(0, y));
     if (probe.pending) return;
     probe.pending = true;
     requestAnimationFrame(() => {  // at most one probe per frame
@@ -254,15 +259,29 @@ export function createCanvas() {
       if (!probe.on) return;
       tip.replaceChildren(...canvas.readout(probe.x, probe.y).map((line) => el("div", {}, line)));
       tip.hidden = false;
-      tip.classList.toggle("left", probe.x > 0.55);
-      tip.classList.toggle("up", probe.y < 0.35);
-      tip.style.left = `${100 * probe.x}%`; tip.style.top = `${100 * (1 - probe.y)}%`;
+      placeTip();
       canvas.draw();
     });
   }
+  /** Beside the point, on the side with room on screen (clamped to the screen when neither
+   *  side has it); under a finger above the point, which the finger would hide. */
+  function placeTip() {
+    const wrap = tip.parentElement.getBoundingClientRect(), tw = tip.offsetWidth, th = tip.offsetHeight;
+    const px = probe.x * wrap.width, py = (1 - probe.y) * wrap.height, room = document.documentElement.clientWidth;
+    const gap = 12, fits = (x0) => wrap.left + x0 >= 4 && wrap.left + x0 + tw <= room - 4;
+    let left = probe.x > 0.55;
+    if (!fits(left ? px - gap - tw : px + gap) && fits(left ? px + gap : px - gap - tw)) left = !left;
+    const x0 = Math.max(4 - wrap.left, Math.min(room - 4 - wrap.left - tw, left ? px - gap - tw : px + gap));
+    const lift = probe.finger ? 36 : gap;  // clear of the fingertip
+    const up = probe.finger ? wrap.top + py - lift - th >= 0 : probe.y < 0.35;
+    tip.classList.toggle("left", left);
+    tip.classList.toggle("up", up);
+    tip.style.transform = "none";
+    tip.style.left = `${x0}px`; tip.style.top = `${up ? py - lift - th : py + lift}px`;
+  }
   function hideProbe() {
     if (!probe.on) return;
-    probe.on = false; tip.hidden = true; clearTimeout(probe.holding);
+    probe.on = false; tip.hidden = true;
     canvas.draw();
   }
   function drawCursor(ctx) {
@@ -274,21 +293,18 @@ export function createCanvas() {
     ctx.stroke();
   }
   const target = element();
-  target?.addEventListener("pointermove", (e) => {
-    if (canvas.drawingMode) return;
-    if (e.pointerType === "touch" && probe.holding !== "held") return;
-    showProbe(...pointerToUnit(e));
+  target?.addEventListener("pointermove", (e) => {  // mouse and pen; a finger: pressAndHold
+    if (!canvas.drawingMode && e.pointerType !== "touch") showProbe(...pointerToUnit(e));
   });
-  target?.addEventListener("pointerdown", (e) => {
-    if (canvas.drawingMode || e.pointerType !== "touch") return;
-    clearTimeout(probe.holding);
-    const at = pointerToUnit(e);
-    probe.holding = setTimeout(() => { probe.holding = "held"; showProbe(...at); }, 350);
-  });
-  for (const name of ["pointerleave", "pointercancel"]) target?.addEventListener(name, () => { probe.holding = null; hideProbe(); });
-  target?.addEventListener("pointerup", (e) => {
-    if (e.pointerType === "touch") { clearTimeout(probe.holding); probe.holding = null; hideProbe(); }
-  });
+  if (target) {
+    target.style.touchAction = "pan-x pan-y pinch-zoom";
+    dragSurface(target);
+    pressAndHold(target, {
+      move: (point) => { if (!canvas.drawingMode) showProbe(...pointerToUnit(point), true); },
+      end: hideProbe,
+    });
+  }
+  for (const name of ["pointerleave", "pointercancel"]) target?.addEventListener(name, hideProbe);
   target?.addEventListener("focus", () => {  // keyboard focus only: a tap also focuses the canvas
     if (!canvas.drawingMode && target.matches(":focus-visible")) showProbe(0.5, 0.5);
   });

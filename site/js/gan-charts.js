@@ -126,11 +126,20 @@ export function createCharts(ids = {}) {
     const element = $(id[which]);
     if (!element) continue;
     element.setAttribute("tabindex", "0");
-    element.addEventListener("pointermove", (e) => {
+    const hoverAt = (e) => {
       const rect = element.getBoundingClientRect();
       setHover(which, nearest(element, (e.clientX - rect.left) * element.width / rect.width));
+    };
+    // a finger: the values where it touches, followed while it slides sideways (a vertical
+    // swipe scrolls the page, touch-action pan-y); they stay after it lifts, until a tap elsewhere
+    element.style.touchAction = "pan-y";
+    element.addEventListener("pointermove", hoverAt);
+    element.addEventListener("pointerdown", (e) => { if (e.pointerType === "touch") hoverAt(e); });
+    element.addEventListener("pointerleave", (e) => { if (e.pointerType !== "touch") setHover(which, -1); });
+    element.addEventListener("pointercancel", () => setHover(which, -1));
+    document.addEventListener("pointerdown", (e) => {
+      if (e.pointerType === "touch" && e.target !== element && hover[which] >= 0) setHover(which, -1);
     });
-    element.addEventListener("pointerleave", () => setHover(which, -1));
     element.addEventListener("blur", () => setHover(which, -1));
     element.addEventListener("keydown", (e) => {
       const n = data.it.length, move = { ArrowLeft: -1, ArrowRight: 1, Home: -n, End: n }[e.key];

@@ -119,8 +119,11 @@ export function createGraph() {
       const sub = el("span", { class: "node-sub", id: { noise: "graph-noise-dim", generator: "graph-gen-shape",
         discriminator: "graph-disc-shape", loss: "graph-loss" }[name] || null });
       node.append(label, info, c, sub);
-      node.addEventListener("pointerenter", () => showTip(name, node));
-      node.addEventListener("pointerleave", hideTip);
+      // a finger: the tip shows on the press and stays (the tap focuses the node) until a tap elsewhere
+      node.addEventListener("pointerenter", (e) => { if (e.pointerType !== "touch") showTip(name, node); });
+      node.addEventListener("pointerdown", (e) => { if (e.pointerType === "touch") showTip(name, node); });
+      node.addEventListener("pointerleave", (e) => { if (e.pointerType !== "touch") hideTip(); });
+      node.style.webkitTouchCallout = "none"; node.style.userSelect = "none"; node.style.webkitUserSelect = "none";
       node.addEventListener("focus", () => showTip(name, node));
       node.addEventListener("blur", hideTip);
       diagram.appendChild(node);
