@@ -3,6 +3,15 @@
 
 import { el } from "../dom.js";
 import { hex, ink, fmt, paintMap } from "./colour.js";
+import { dragSurface } from "../touch.js";
+
+/** [y, x] of the cell of an (h, w) map drawn on `canvas` under the pointer `e`, from the
+ *  size the canvas is shown at (inside its border; CSS may shrink it on a narrow screen). */
+export function cellUnder(canvas, e, h, w) {
+  const rect = canvas.getBoundingClientRect();
+  const cw = canvas.clientWidth || rect.width, ch = canvas.clientHeight || rect.height;
+  return [Math.floor(((e.clientY - rect.top - canvas.clientTop) * h) / ch), Math.floor(((e.clientX - rect.left - canvas.clientLeft) * w) / cw)];
+}
 
 /** A titled block of a detail view. */
 export function block(heading, { note = null, cls = "" } = {}) {
@@ -45,20 +54,21 @@ export function figure({ id, values, h, w, lut = "activation", limit = 1, captio
     window(top, left, height, width) {
       const t = Math.max(0, top), l = Math.max(0, left);
       const b = Math.min(h, top + height), r = Math.min(w, left + width);
+      const sy = canvas.clientHeight ? canvas.clientHeight / h : s, sx = canvas.clientWidth ? canvas.clientWidth / w : s;
       box.hidden = false;
-      box.style.top = `${t * s - 1}px`; box.style.left = `${l * s - 1}px`;
-      box.style.height = `${Math.max(0, b - t) * s + 2}px`; box.style.width = `${Math.max(0, r - l) * s + 2}px`;
+      box.style.top = `${t * sy - 1}px`; box.style.left = `${l * sx - 1}px`;
+      box.style.height = `${Math.max(0, b - t) * sy + 2}px`; box.style.width = `${Math.max(0, r - l) * sx + 2}px`;
     },
     /** Call `onCell(y, x, value)` with the cell under the pointer (mouse, pen or a finger
-     *  dragged over the map); `onLeave` when it leaves. */
+     *  dragged over the map); `onLeave(event)` when it leaves (a finger: when it lifts). */
     follow(onCell, onLeave) {
       const at = (e) => {
-        const rect = canvas.getBoundingClientRect();
-        const y = Math.floor((e.clientY - rect.top) / s), x = Math.floor((e.clientX - rect.left) / s);
+        const [y, x] = cellUnder(canvas, e, h, w);
         if (y < 0 || x < 0 || y >= h || x >= w) return;
         onCell(y, x, values ? values[y * w + x] : NaN);
       };
       canvas.style.touchAction = "none";
+      dragSurface(canvas);
       canvas.addEventListener("pointermove", at);
       canvas.addEventListener("pointerdown", at);
       canvas.addEventListener("pointerleave", onLeave);

@@ -30,8 +30,9 @@ const ui = {
     shown.hovering = true;
     moveCell(r, c);
   },
-  resume() {
-    if (shown.hovering && shown.wasPlaying && shown.player) shown.player.play();
+  resume(e) {  // the mouse left; a finger lifted: a tap chooses the cell, the walk stays paused
+    const finger = e && e.pointerType === "touch";
+    if (shown.hovering && shown.wasPlaying && shown.player && !finger) shown.player.play();
     shown.hovering = false;
   },
   /** The readout line: `what` is "pixel", "input", "output", "weight", "logit", ... */

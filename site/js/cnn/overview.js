@@ -8,6 +8,7 @@
 import { $, el, tr } from "../dom.js";
 import { fmt, luts } from "./colour.js";
 import { handle, link } from "./link.js";
+import { pressAndHold } from "../touch.js";
 
 const view = { layout: null, focus: { col: 0, ch: 0 }, info: null, values: new Map(), probs: [], read: null };
 const SVG = "http://www.w3.org/2000/svg";
@@ -59,7 +60,7 @@ export function build(layout) {
       const ch = Math.floor(col.vector ? (y * col.channels) / col.height : y / (col.tile + col.gap));
       return ch >= 0 && ch < col.channels ? ch : null;
     };
-    box.addEventListener("pointermove", (e) => {
+    const hoverAt = (e) => {
       const r = canvas.getBoundingClientRect();
       const ch = channelAt(e);
       if (ch === null || e.clientX < r.left || e.clientX > r.right) return;
@@ -68,8 +69,12 @@ export function build(layout) {
       const s = col.shape, px = col.tile / Math.max(s[0], s[1]);
       const y = Math.floor((e.clientY - r.top - ch * (col.tile + col.gap)) / px), x = Math.floor((e.clientX - r.left) / px);
       if (y >= 0 && x >= 0 && y < s[0] && x < s[1]) readValue(i, ch, y, x);
-    });
-    box.addEventListener("pointerleave", () => readValue(null));
+    };
+    // a finger: press and hold reads the value under it (a swipe scrolls, a tap opens);
+    // the last value stays on the focus line after it lifts
+    box.addEventListener("pointermove", (e) => { if (e.pointerType !== "touch") hoverAt(e); });
+    pressAndHold(box, { move: hoverAt });
+    box.addEventListener("pointerleave", (e) => { if (e.pointerType !== "touch") readValue(null); });
     box.addEventListener("click", (e) => {
       const ch = channelAt(e);
       if (ch !== null) { setFocus(i, ch, true); pick(); }
@@ -88,8 +93,10 @@ export function build(layout) {
     const bar = el("span", { class: "bar" });
     bar.append(el("span", { class: "fill" }));
     li.append(el("span", { class: "cname" }, name), bar, el("span", { class: "pct" }, ""));
-    li.addEventListener("pointermove", () => { setFocus(n, k, false); readValue(n, k); });
-    li.addEventListener("pointerleave", () => readValue(null));
+    const hoverClass = () => { setFocus(n, k, false); readValue(n, k); };
+    li.addEventListener("pointermove", (e) => { if (e.pointerType !== "touch") hoverClass(); });
+    pressAndHold(li, { move: hoverClass });
+    li.addEventListener("pointerleave", (e) => { if (e.pointerType !== "touch") readValue(null); });
     li.addEventListener("click", () => { setFocus(n, k, true); pick(); });
     list.append(li);
   });

@@ -11,6 +11,8 @@ import { fmt, paintMap } from "./colour.js";
 import { link } from "./link.js";
 import { columns } from "./overview.js";
 import { player } from "./player.js";
+import { cellUnder } from "./detail-parts.js";
+import { dragSurface, pressAndHold } from "../touch.js";
 
 const pg = { n: 7, p: 0, k: 3, s: 1, step: 0, res: null, geo: null };
 const KEYS = ["n", "p", "k", "s"];
@@ -197,8 +199,7 @@ const shownMaps = {};
 function readMap(e) {
   const m = shownMaps[e.currentTarget.id];
   if (!m) return;
-  const rect = e.currentTarget.getBoundingClientRect();
-  const y = Math.floor(((e.clientY - rect.top) * m.h) / rect.height), x = Math.floor(((e.clientX - rect.left) * m.w) / rect.width);
+  const [y, x] = cellUnder(e.currentTarget, e, m.h, m.w);
   if (y < 0 || x < 0 || y >= m.h || x >= m.w) return;
   $("kern-read").textContent = tr("cnn.read.output", { r: y, c: x, v: fmt(m.values[y * m.w + x]) });
 }
@@ -208,6 +209,7 @@ document.addEventListener("DOMContentLoaded", () => {
   $("pg-player").append(anim.node);
   const canvas = $("pg-canvas");
   canvas.style.touchAction = "none";
+  dragSurface(canvas);
   const follow = (e) => { const i = pointerCell(e); if (i !== null) { anim.pause(); anim.show(i); } };
   canvas.addEventListener("pointermove", follow);
   canvas.addEventListener("pointerdown", follow);
@@ -217,8 +219,10 @@ document.addEventListener("DOMContentLoaded", () => {
   $("kern-preset").addEventListener("change", (e) => setKernel(e.target.value));
   $("kern-real-ch").addEventListener("change", drawReal);
   for (const id of ["kern-output", "kern-real"]) {
-    $(id).addEventListener("pointermove", readMap);
-    $(id).addEventListener("pointerdown", readMap);
+    $(id).addEventListener("pointermove", (e) => { if (e.pointerType !== "touch") readMap(e); });
+    $(id).addEventListener("pointerdown", readMap);  // a tap reads; press and hold, then slide
+    pressAndHold($(id), { move: readMap });
+    dragSurface($(id));
   }
   kernelGrid(3);
 });
