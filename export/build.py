@@ -9,6 +9,7 @@ Output (default ``dist/``), every file reproducible byte for byte from the same 
 - ``tinyvgg.onnx``, ``tinyvgg.json`` and ``samples/``: CNN Explainer's TinyVGG
   converted to ONNX, with its sample images;
 - ``img/icon-*.png`` (``export/icons.py``): the web app manifest's icons;
+- ``stills/*.json`` (``export/stills.py``): each page's first frame, drawn before Python is ready;
 - ``sw.js`` (``export/sw.py``): the service worker that keeps this build for offline use;
 - ``glasslab-build.json``: every file's size and sha256 and a content hash of
   the whole build.
@@ -24,7 +25,7 @@ import sys
 import time
 from pathlib import Path
 
-from export import icons, runtime, shell, sw, wheel
+from export import icons, runtime, shell, stills, sw, wheel
 from export.fetch import ArtifactError, default_mirror
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -104,6 +105,7 @@ def build(out: Path, mirror: Path | None = None, cache: Path | None = None) -> d
     from export import tinyvgg
 
     tinyvgg.export_tinyvgg(stage, mirror=mirror, cache=cache)
+    _write(stage, stills.still_files(stage))  # each page's first frame, shown before Python
 
     # sw.js: precaches this build's files, named by the hash it leaves out of
     sw.write_service_worker(stage, build_info(stage, version))

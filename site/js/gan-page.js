@@ -9,6 +9,7 @@ import { createGraph } from "./gan-graph.js";
 import { createHistory } from "./gan-history.js";
 import { createCompare } from "./gan-compare.js";
 import { createArticle } from "./gan-article.js";
+import { showStill } from "./gan-still.js";
 
 const canvas = createCanvas();
 const graph = createGraph();
@@ -69,6 +70,7 @@ const view = {
   },
 };
 window.glasslabGanView = view;
+showStill(view);  // the first frame, drawn by the build, until Python draws it
 
 function frame(now) {
   if (lastFrame !== undefined) { frameTimes[frameIndex % frameTimes.length] = now - lastFrame; frameIndex++; }

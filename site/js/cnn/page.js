@@ -14,6 +14,7 @@ import * as ort from "./ort.js";
 import * as overview from "./overview.js";
 import * as playground from "./playground.js";
 import * as saliency from "./saliency.js";
+import { showStill } from "./still.js";
 
 window.glasslabCnnView = {
   connect(page) { link.page = page; },
@@ -34,3 +35,4 @@ window.glasslabCnnView = {
   playground,
   ort,
 };
+showStill(window.glasslabCnnView);  // the first frame, drawn by the build, until Python draws it
