@@ -77,13 +77,31 @@ export function createCanvas() {
       ctx.drawImage(heatCanvas, 0, 0, SIZE, SIZE);
     }
     if (canvas.layers.manifold) drawManifold(ctx);
-    if (canvas.layers.real) drawPoints(ctx, canvas.real, canvas.nReal, rgba(realRgb, 1), 2.2);
+    if (canvas.layers.real) drawReal(ctx);
     if (canvas.layers.gradients && canvas.showGrad) drawGradients(ctx);
     if (canvas.layers.fake) drawPoints(ctx, canvas.fake, canvas.nFake, rgba(fakeRgb, 1), 2.6);
     if (probe.on) drawCursor(ctx);
     if (canvas.afterDraw) canvas.afterDraw();
   };
 
+  // The real points change only with the data (or a slow-motion batch): they are drawn
+  // into a layer of their own when they change, and that layer is copied each frame.
+  const realLayer = document.createElement("canvas");
+  realLayer.width = realLayer.height = SIZE;
+  let realShown = new Float32Array(0), realCount = -1;
+  function drawReal(ctx) {
+    const n = canvas.nReal, xy = canvas.real;
+    let same = n === realCount;
+    for (let i = 0; same && i < 2 * n; i++) same = xy[i] === realShown[i];
+    if (!same) {
+      const layer = realLayer.getContext("2d");
+      layer.clearRect(0, 0, SIZE, SIZE);
+      drawPoints(layer, xy, n, rgba(realRgb, 1), 2.2);
+      if (realShown.length !== xy.length) realShown = new Float32Array(xy.length);
+      realShown.set(xy.subarray(0, 2 * n)); realCount = n;
+    }
+    ctx.drawImage(realLayer, 0, 0);
+  }
   function drawPoints(ctx, xy, n, colour, radius) {
     ctx.fillStyle = colour;
     ctx.strokeStyle = "rgba(255,255,255,0.85)";

@@ -98,12 +98,15 @@ def heat_colour(value: float) -> tuple[int, int, int]:
 
 
 def quad_areas(grid: np.ndarray) -> np.ndarray:
-    """Areas of the (R-1) x (C-1) quadrilaterals of a warped (R, C, 2) grid (shoelace formula)."""
-    a, b = grid[:-1, :-1], grid[:-1, 1:]
-    c, d = grid[1:, 1:], grid[1:, :-1]
-    x = np.stack([a[..., 0], b[..., 0], c[..., 0], d[..., 0]])
-    y = np.stack([a[..., 1], b[..., 1], c[..., 1], d[..., 1]])
-    return 0.5 * np.abs((x * np.roll(y, -1, axis=0) - np.roll(x, -1, axis=0) * y).sum(axis=0))
+    """Areas of the (R-1) x (C-1) quadrilaterals abcd of a warped (R, C, 2) grid.
+
+    The shoelace formula of a quadrilateral is half the cross product of its
+    diagonals: area = |(c - a) x (d - b)| / 2, with a, b the corners of a cell's
+    first row and d, c those of the next (so abcd runs around the cell).
+    """
+    p = grid[1:, 1:] - grid[:-1, :-1]  # c - a
+    q = grid[1:, :-1] - grid[:-1, 1:]  # d - b
+    return 0.5 * np.abs(p[..., 0] * q[..., 1] - p[..., 1] * q[..., 0])
 
 
 def manifold_alpha(grid: np.ndarray, noise_mass: np.ndarray | None = None) -> np.ndarray:
