@@ -44,10 +44,16 @@ def test_frame_budget_follows_the_cost_and_ignores_rare_spikes():
     assert budget.budget() == pytest.approx(low)
 
 
-def test_frame_budget_period_ignores_late_frames_and_has_a_floor():
-    budget = FrameBudget()
-    budgets, now = run_frames(budget, [30.0] * 40)  # drawing alone fills every frame
-    assert budgets[-1] == pytest.approx(pace.MIN_SHARE * PERIOD_MS / 1000)
+def test_frame_budget_fills_whole_periods_and_ignores_late_frames():
+    # drawing leaves training less than MIN_SHARE of a period: the frame takes two (or
+    # more) periods anyway, and training gets the rest of them
+    for cost_ms, periods in ((9.0, 2), (14.0, 2), (30.0, 3), (40.0, 3), (48.0, 4)):
+        budgets, _ = run_frames(FrameBudget(), [cost_ms] * 40)
+        expected = periods * PERIOD_MS / 1000 - cost_ms / 1000 - pace.MARGIN_S
+        assert budgets[-1] == pytest.approx(expected), cost_ms
+        assert budgets[-1] >= pace.MIN_SHARE * PERIOD_MS / 1000
+    budgets, _ = run_frames(FrameBudget(), [7.0] * 40)  # still one period
+    assert budgets[-1] == pytest.approx(PERIOD_MS / 1000 - 0.009)
     # some frames came a whole period late: the period is still the display's
     late = FrameBudget()
     now = 0.0

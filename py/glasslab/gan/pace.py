@@ -10,16 +10,18 @@ the budget is kept closely; ``Pace.rate`` is iterations per second of wall-clock
 (the display's refresh interval) holds training t and everything else c (writing and
 drawing the views, the browser's style, layout, paint and commit), so
 
-    budget = T - c - m,    at least MIN_SHARE * T, at most MAX_BUDGET_S
+    budget = k T - c - m,    at most MAX_BUDGET_S
 
 with c a high quantile (``COST_QUANTILE``) of the costs of the last ``COST_FRAMES``
 frames (a frame's cost is the time its main thread was busy, measured by the page,
 minus the training in it) and a margin m = ``MARGIN_S`` for the compositor and the
 unexpected. T is a low quantile of the recent frame intervals, so frames that came
-late do not lengthen it. The floor keeps training going where drawing alone fills the
-frame (a slow device, or a machine busy with other work: there the frames are late
-whatever the page does). Until the page has measured a frame, the budget is
-``DEFAULT_BUDGET_S``.
+late do not lengthen it. k = 1 while that leaves training at least ``MIN_SHARE`` of
+the period; where drawing alone fills the frame (a slow device, or a machine busy with
+other work) a frame takes k > 1 periods whatever the page does, so k is the least whole
+number that leaves training that share, and training gets the rest of those k periods
+instead of idling until the next one. Until the page has measured a frame, the budget
+is ``DEFAULT_BUDGET_S``.
 
 :class:`Every` is a clock for things shown at a bounded rate (the counters' text).
 All times are in seconds.
@@ -27,6 +29,7 @@ All times are in seconds.
 
 from __future__ import annotations
 
+import math
 import time
 from collections import deque
 
@@ -35,7 +38,7 @@ WINDOW_SECONDS = 0.5
 MAX_CHUNK = 200
 
 DEFAULT_BUDGET_S = 0.010  # until the first frame is measured
-MIN_SHARE = 0.4  # training's least share of a frame, however slow the drawing
+MIN_SHARE = 0.4  # training's least share of a period, however slow the drawing
 MAX_BUDGET_S = 0.040  # a slow display (or a stalled frame) does not freeze the page
 MARGIN_S = 0.002  # left free in each frame besides the measured cost
 COST_FRAMES = 30  # the frames whose costs the next budget allows for
@@ -132,7 +135,8 @@ class FrameBudget:
         period, cost = self.period, self.cost
         if period is None or cost is None:
             return DEFAULT_BUDGET_S
-        return min(MAX_BUDGET_S, max(MIN_SHARE * period, period - cost - MARGIN_S))
+        periods = max(1, math.ceil((cost + MARGIN_S) / period + MIN_SHARE))
+        return min(MAX_BUDGET_S, periods * period - cost - MARGIN_S)
 
 
 def _quantile(values, q: float) -> float | None:
