@@ -88,10 +88,21 @@ def register(subparsers) -> None:
 def decode_image(path: str | Path) -> np.ndarray:
     """Decode an image file with Pillow into ``uint8`` (H, W), (H, W, 2|3|4) pixels.
 
-    EXIF orientation is applied (as browsers do); palette and other modes become
-    RGB, or RGBA when they carry transparency; 16-bit grey keeps the high byte of each
-    value (as browsers do, so the CLI and the page see the same pixels). Raises
-    ValueError with a readable message for missing, unreadable or oversized files.
+    The pixels are the ones Chromium's decoder gives the page (checked against it in
+    tests/browser/test_faults.py), so the CLI and the page classify the same input:
+
+    * EXIF orientation is applied; palette and other modes become RGB, or RGBA when
+      they carry transparency;
+    * 16 bits per sample keep the high byte of each value (``v >> 8``, not rounded);
+    * a PNG colour key (``tRNS`` of a grey or RGB image) makes the pixels of exactly
+      that value transparent (grey of 1, 2 or 4 bits: the key scaled as the values;
+      RGB of 16 bits: matched on the high bytes, the only ones Pillow keeps);
+    * a PNG ``gAMA`` without ``sRGB`` or ``iCCP`` is applied: with file gamma ``g``,
+      ``out = 255 * srgb(v ** (1 / g))`` on ``v`` in [0, 1], ``srgb`` the sRGB
+      encoding; a ``g`` within 5 % of 1/2.2 counts as sRGB (unchanged), as libpng does.
+      (``cHRM`` primaries and ``iCCP`` profiles are not applied.)
+
+    Raises ValueError with a readable message for missing, unreadable or oversized files.
     """
     from PIL import Image, ImageOps, UnidentifiedImageError
 
@@ -106,11 +117,25 @@ def decode_image(path: str | Path) -> np.ndarray:
                     f"{path}: the image is {w}x{h} = {w * h:,} pixels; the limit is "
                     f"{MAX_PIXELS:,} (8192 x 8192)"
                 )
+            args = im.tile[0][3] if im.tile else ""  # the raw mode, e.g. L;2 or RGB;16B
+            rawmode = str(args[0] if isinstance(args, tuple) and args else args)
+            key = im.info.get("transparency") if im.format == "PNG" else None
             im = ImageOps.exif_transpose(im)
-            if im.mode.startswith("I;16") or im.mode == "I":  # 16-bit grey: as browsers,
-                wide = np.asarray(im).astype(np.int64)  # keep the high byte of each value
-                return np.clip(wide >> 8, 0, 255).astype(np.uint8)
-            if im.mode in ("L", "LA", "RGB", "RGBA"):
+            if im.mode.startswith("I;16") or im.mode == "I":  # 16-bit grey: the high byte
+                wide = np.asarray(im).astype(np.int64)
+                grey = np.clip(wide >> 8, 0, 255).astype(np.uint8)
+                if not isinstance(key, int):
+                    return _png_gamma(grey, im.info)
+                alpha = np.where(wide == key, 0, 255).astype(np.uint8)
+                return _png_gamma(np.stack([grey, alpha], axis=-1), im.info)
+            if im.mode in ("1", "L") and isinstance(key, int):  # grey colour key
+                depth = {"1": 1, "L;2": 2, "L;4": 4}.get(rawmode, 8)
+                grey = np.asarray(im.convert("L"), dtype=np.uint8)
+                alpha = np.where(grey == key * 255 // (2**depth - 1), 0, 255).astype(np.uint8)
+                return _png_gamma(np.stack([grey, alpha], axis=-1), im.info)
+            if im.mode == "RGB" and isinstance(key, tuple) and rawmode.startswith("RGB;16"):
+                im.info["transparency"] = tuple(k >> 8 for k in key)  # Pillow keeps 8 bits
+            if im.mode in ("L", "LA", "RGB", "RGBA") and key is None:
                 pass
             elif im.mode == "1":
                 im = im.convert("L")
@@ -120,7 +145,7 @@ def decode_image(path: str | Path) -> np.ndarray:
                 im = im.convert("RGBA")
             else:
                 im = im.convert("RGB")
-            pixels = np.asarray(im, dtype=np.uint8)
+            pixels, info = np.asarray(im, dtype=np.uint8), im.info
     except FileNotFoundError:
         raise ValueError(f"{path}: no such file") from None
     except IsADirectoryError:
@@ -131,7 +156,22 @@ def decode_image(path: str | Path) -> np.ndarray:
         raise ValueError(f"{path}: cannot decode the image ({exc})") from None
     if pixels.size == 0:
         raise ValueError(f"{path}: the image is empty")
-    return pixels
+    return _png_gamma(pixels, info)
+
+
+def _png_gamma(pixels: np.ndarray, info: dict) -> np.ndarray:
+    """A PNG's ``gAMA`` applied to the colour channels as Chromium does (see decode_image)."""
+    gamma = info.get("gamma")
+    if not gamma or "srgb" in info or "icc_profile" in info or abs(gamma * 2.2 - 1) <= 0.05:
+        return pixels
+    v = np.arange(256) / 255.0
+    linear = v ** (1.0 / gamma)
+    encoded = np.where(linear <= 0.0031308, 12.92 * linear, 1.055 * linear ** (1 / 2.4) - 0.055)
+    table = np.clip(np.round(encoded * 255), 0, 255).astype(np.uint8)
+    out = table[pixels]
+    if out.ndim == 3 and out.shape[2] in (2, 4):  # alpha is not gamma-encoded
+        out[:, :, -1] = pixels[:, :, -1]
+    return out
 
 
 def _load_model(option: str | None):
