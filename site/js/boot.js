@@ -11,19 +11,34 @@
 //   also shown on the page's message line: Python answers {__glasslab_error__: text}.
 //
 // Start-up watchdog: a start-up file that fails (HTTP error, aborted or cut short, a
-// script that does not load) or is not answered within 20 s, or 60 s without any
-// progress at all, give a message naming what failed and a Retry. If this script itself does not run, the page shell's static
-// notice (#load-stalled, revealed by css/glasslab.css) says so with a plain Retry link.
+// script that does not load) gives a message naming it and a Retry at once; a start that
+// stalls gives one within 20 s. Stalled means waiting, not working. A heartbeat ticks
+// every 250 ms; a tick that comes late means the main thread was busy (compiling wasm,
+// unpacking NumPy, importing), so a slow or throttled CPU raises no false alarm:
+// - a start-up request unanswered, or a start-up body waiting for its next bytes, for
+//   12 s is named once the main thread has been idle for two ticks (so bytes that came
+//   while it was busy have been read);
+// - 12 s of on-time ticks with nothing arriving at all (no byte, no file; a late tick
+//   starts the count again) names the files still awaited: scripts and PyScript's and
+//   Pyodide's start-up modules (import(), not fetch) not arrived.
+// If this script itself does not run, the page shell's static notice (#load-stalled,
+// revealed by css/glasslab.css 15 s after it is parsed) says so with a plain Retry link;
+// the shell puts it and the other loading blocks before the start-up scripts in <body>,
+// so a script that stalls the parser cannot hide them.
 (function () {
   "use strict";
   const root = document.documentElement;
   root.dataset.boot = "1";  // the static stalled notice of the shell stays hidden
   const started = performance.now();
-  const STALL_MS = 20000;  // a start-up request unanswered this long has stalled
-  const IDLE_MS = 60000;  // no progress at all this long (Python busy starting takes less)
-  let lastProgress = started;
+  const STALL_MS = 12000;  // waiting this long (idle main thread, nothing arriving) is a stall
+  const TICK_MS = 250;  // the heartbeat
+  const LATE_MS = 500;  // a tick this late: the main thread was busy working, not waiting
+  let quiet = 0;  // ms of on-time ticks with nothing arriving since the last progress
+  let idleTicks = 0;  // on-time ticks in a row
+  const progress = () => { quiet = 0; };
   const reading = new Map();  // start-up bodies waiting for their next bytes -> since when
   const awaiting = new Map();  // start-up files requested and not yet answered -> time asked
+  const startupModules = [];  // PyScript's and Pyodide's modules (import(), not fetch)
   let settle;
   const ready = new Promise((resolve, reject) => { settle = { resolve, reject }; });
   ready.catch(() => {});  // failures are shown on the page; no unhandled-rejection noise
@@ -127,6 +142,7 @@
           tracked.set(new URL(path, siteRoot).href, entry.bytes);
           expected += entry.bytes;
         }
+        if (/^vendor\/[^/]+\/(core|pyodide)[^/]*\.m?js$/.test(path)) startupModules.push(new URL(path, siteRoot).href);
       }
       paintProgress();
     });
@@ -142,7 +158,7 @@
     const url = new URL(input instanceof Request ? input.url : String(input), location.href).href;
     const startup = startupFile(url);
     let response;
-    if (startup) { awaiting.set(url, performance.now()); lastProgress = performance.now(); }
+    if (startup) { awaiting.set(url, performance.now()); progress(); }
     try {
       response = await nativeFetch(input, init);
     } catch (error) {
@@ -154,7 +170,7 @@
       }
       throw error;
     }
-    lastProgress = performance.now();
+    progress();
     awaiting.delete(url);
     if (!response.ok && startup) {
       api._fail(tr("boot.error.http", { name: fileName(url), status: response.status }, "Could not download {name} (HTTP {status})."));
@@ -185,7 +201,7 @@
         } finally {
           reading.delete(url);
         }
-        lastProgress = performance.now();
+        progress();
         if (chunk.done) {
           complete();
           controller.close();
@@ -213,22 +229,38 @@
       .catch(() => {});  // no sw.js (an unbuilt site/) or no storage: the page works online
   }
 
-  // ---- watchdog: 20 s without progress (no byte, no file, not ready) is a failure
+  // ---- watchdog (see the top of this file)
+  const arrived = (url) => performance.getEntriesByName(url).length > 0;
+  function awaited(now) {  // the files the start is waiting for: stalled requests, or all
+    const inFlight = [...awaiting, ...reading];
+    const stalled = inFlight.filter(([, since]) => now - since >= STALL_MS).map(([url]) => url);
+    if (stalled.length || quiet < STALL_MS) return [...new Set(stalled)];
+    if (inFlight.length) return [...new Set(inFlight.map(([url]) => url))];
+    const scripts = [...document.scripts].map((script) => script.src).filter((src) => src && !arrived(src));
+    return [...new Set([...scripts, ...startupModules.filter((url) => !arrived(url))])];
+  }
+  let lastTick = performance.now();
   const watchdog = setInterval(() => {
     if (root.dataset.ready || root.dataset.error) { clearInterval(watchdog); return; }
     const now = performance.now();
-    const stalled = [...awaiting, ...reading].filter(([, since]) => now - since >= STALL_MS).map(([url]) => url);
-    if (stalled.length) {
-      api._fail(tr("boot.error.stalled", { name: stalled.map(fileName).join(", "), seconds: STALL_MS / 1000 },
-        "Loading stopped: nothing arrived for {seconds} s while downloading {name}. Check the connection and retry."));
-    } else if (now - lastProgress >= IDLE_MS) {
-      api._fail(tr("boot.error.stalled_start", { seconds: IDLE_MS / 1000 },
+    const gap = now - lastTick;
+    lastTick = now;
+    if (gap > TICK_MS + LATE_MS) { idleTicks = 0; progress(); return; }  // busy working
+    idleTicks += 1;
+    quiet += gap;
+    if (idleTicks < 2) return;
+    const names = awaited(now).map(fileName);
+    if (!names.length && quiet < STALL_MS) return;
+    const seconds = Math.round(STALL_MS / 1000);
+    api._fail(names.length
+      ? tr("boot.error.stalled", { name: names.join(", "), seconds },
+        "Loading stopped: nothing arrived for {seconds} s while downloading {name}. Check the connection and retry.")
+      : tr("boot.error.stalled_start", { seconds },
         "Python has not started after {seconds} s without progress. Retry; if it persists, try another browser."));
-    }
-  }, 1000);
+  }, TICK_MS);
   if (typeof PerformanceObserver === "function") {  // any file arriving is progress
     try {
-      new PerformanceObserver(() => { lastProgress = performance.now(); }).observe({ type: "resource", buffered: false });
+      new PerformanceObserver(progress).observe({ type: "resource", buffered: false });
     } catch (error) { /* resource timing unavailable: fetches still count */ }
   }
 

@@ -8,10 +8,17 @@ and test_foundation.py are not repeated here.
 
 from __future__ import annotations
 
+import fnmatch
+import functools
 import json
 import shutil
+import threading
+import time
+from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
+from glasslab.serve import SiteHandler, SiteServer
 from PIL import Image
 
 from tests.browser.conftest import READY_TIMEOUT_MS, PageLog, Served, wait_ready
@@ -484,6 +491,235 @@ def test_without_our_start_up_script_a_static_notice_offers_a_retry(module_conte
         pg.close()
 
 
+# ---------------------------------------------------------------- start-up: every file failing
+
+FAILING = [
+    ("**/pyodide.asm.wasm", "pyodide.asm.wasm"),
+    ("**/numpy-*.whl", "numpy"),
+    ("**/glasslab-*.whl", "glasslab"),
+    ("**/pyscript.json", "pyscript.json"),
+    ("**/vendor/pyscript/core.js", "core.js"),
+    ("**/vendor/pyscript/core-*.js", "core-"),
+]
+
+
+@pytest.mark.parametrize("pattern, named", FAILING, ids=[n for _p, n in FAILING])
+@pytest.mark.parametrize("handler", [_not_found, _abort], ids=["404", "abort"])
+def test_every_start_up_file_that_fails_is_named_at_once(
+    module_context, server, pattern, named, handler
+):  # py/gan.py: in test_a_start_up_file_that_fails_or_stalls_is_named_with_a_retry
+    pg = module_context.new_page()
+    pg.route(pattern, handler)
+    try:
+        pg.goto(server.url("gan.html"), wait_until="commit")
+        pg.wait_for_function(
+            "() => document.documentElement.dataset.error", timeout=READY_TIMEOUT_MS
+        )
+        message = pg.evaluate("document.documentElement.dataset.error")
+        assert named in message, message
+        pg.locator("#load-error").wait_for(state="visible", timeout=5000)
+        assert pg.locator(".py-error:visible").count() == 0
+        pg.unroute(pattern)
+        pg.click("#load-retry")
+        wait_ready(pg)
+    finally:
+        pg.close()
+
+
+@pytest.mark.parametrize("handler", [_not_found, _abort], ids=["404", "abort"])
+def test_a_failed_start_up_script_shows_the_static_notice(module_context, server, handler):
+    pg = module_context.new_page()
+    pg.route("**/js/boot.js", handler)
+    try:
+        pg.goto(server.url("gan.html"), wait_until="commit")
+        notice = pg.locator("#load-stalled")
+        notice.wait_for(state="visible", timeout=(STALL_S + 8) * 1000)
+        pg.unroute("**/js/boot.js")
+        notice.locator("a").click()
+        wait_ready(pg)
+        assert not pg.is_visible("#load-stalled")
+    finally:
+        pg.close()
+
+
+# ---------------------------------------------------------------- start-up: downloads that stall
+
+
+class StallingHandler(SiteHandler):
+    """The site, except that a file matching the server's ``stall`` pattern stalls: its
+    headers (with the full Content-Length) and the first half of its body are sent
+    (``half``) or nothing at all (``silent``), then the connection hangs until the
+    server is released."""
+
+    def do_GET(self):  # noqa: N802 (stdlib name)
+        server = self.server
+        name = urlsplit(self.path).path
+        if not server.stall or not fnmatch.fnmatch(name, server.stall):
+            return super().do_GET()
+        server.stalled_at.append(time.time())
+        if server.mode == "half":
+            path = Path(self.translate_path(self.path))
+            body = path.read_bytes()
+            self.send_response(200)
+            self.send_header("Content-Type", self.guess_type(str(path)))
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body[: len(body) // 2])
+            self.wfile.flush()
+        server.release.wait(120)
+        self.close_connection = True
+
+
+class StallingSite:
+    def __init__(self, directory: Path):
+        handler = functools.partial(StallingHandler, directory=str(directory))
+        self.server = SiteServer(("127.0.0.1", 0), handler)
+        self.server.verbose = False
+        self.server.stall = None
+        self.server.mode = "half"
+        self.server.stalled_at = []
+        self.server.release = threading.Event()
+        self.origin = f"http://127.0.0.1:{self.server.server_address[1]}"
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def url(self, path: str) -> str:
+        return f"{self.origin}/{path}"
+
+    def stall(self, pattern: str | None, mode: str = "half") -> None:
+        self.server.stall, self.server.mode = pattern, mode
+        self.server.stalled_at.clear()
+        self.server.release.set()  # let go of the connections of an earlier case
+        self.server.release = threading.Event()
+
+    def close(self) -> None:
+        self.server.release.set()
+        self.server.shutdown()
+        self.server.server_close()
+
+
+@pytest.fixture(scope="module")
+def stalling(site_dir):
+    site = StallingSite(site_dir)
+    yield site
+    site.close()
+
+
+# Records, on the page's own clock (epoch ms), when the start-up message or the static
+# notice appeared (the message is a data-error attribute; the notice's reveal is a CSS
+# animation whose end fires animationend), and the main thread's long tasks.
+TIMES = """(() => {
+  window.__times = {};
+  window.__busy = [];
+  new PerformanceObserver((list) => {
+    for (const task of list.getEntries()) {
+      window.__busy.push([performance.timeOrigin + task.startTime, task.duration]);
+    }
+  }).observe({type: 'longtask', buffered: true});
+  new MutationObserver(() => {
+    const times = window.__times;
+    if (document.documentElement.dataset.error && !times.error) times.error = Date.now();
+  }).observe(document, {attributes: true, subtree: true, attributeFilter: ['data-error']});
+  document.addEventListener('animationend', (event) => {
+    if (event.animationName === 'gl-reveal') window.__times.notice = Date.now();
+  }, true);
+})();"""
+
+
+def waiting_time(pg, event: str, since: float) -> float:
+    """Seconds from ``since`` (epoch) to the page's ``event``, less its long tasks."""
+    end = pg.evaluate(f"window.__times.{event}")
+    busy = sum(d for start, d in pg.evaluate("window.__busy") if since * 1000 <= start < end)
+    return (end - busy) / 1000 - since
+
+
+STALLING = [
+    ("/vendor/pyodide/pyodide.asm.wasm", "half", "pyodide.asm.wasm"),
+    ("/vendor/pyodide/pyodide.asm.wasm", "silent", "pyodide.asm.wasm"),
+    ("/vendor/pyodide/numpy-*.whl", "half", "numpy"),
+    ("/vendor/pyodide/glasslab-*.whl", "half", "glasslab"),
+    ("/vendor/pyodide/python_stdlib.zip", "half", "python_stdlib.zip"),
+    ("/py/gan.py", "silent", "gan.py"),
+    ("/pyscript.json", "half", "pyscript.json"),
+    ("/vendor/pyscript/core.js", "half", "core.js"),
+    ("/vendor/pyscript/core-*.js", "half", "core-"),
+    ("/vendor/pyodide/pyodide.asm.js", "silent", "pyodide.asm.js"),
+    ("/js/i18n.js", "silent", "i18n.js"),
+]
+
+
+@pytest.mark.parametrize(
+    "pattern, mode, named", STALLING, ids=[f"{n}-{m}" for _p, m, n in STALLING]
+)
+def test_a_download_that_stalls_is_named_within_20_s_and_retry_works(
+    module_context, stalling, pattern, mode, named
+):
+    stalling.stall(pattern, mode)
+    pg = module_context.new_page()
+    pg.add_init_script(TIMES)
+    try:
+        pg.goto(stalling.url("gan.html"), wait_until="commit")
+        pg.wait_for_function(
+            "() => document.documentElement.dataset.error", timeout=(STALL_S + 15) * 1000
+        )
+        message = pg.evaluate("document.documentElement.dataset.error")
+        assert named in message, message
+        assert stalling.server.stalled_at, "the stalled file was not asked for"
+        # within 20 s of waiting: time the main thread spent working (Python starting while
+        # the file stalls, on a loaded machine) is not waiting
+        waited = waiting_time(pg, "error", stalling.server.stalled_at[0])
+        assert waited <= STALL_S, (waited, message)
+        pg.locator("#load-error").wait_for(state="visible", timeout=5000)
+        assert pg.locator(".py-error:visible").count() == 0
+        stalling.stall(None)  # the server answers normally again
+        pg.click("#load-retry")
+        wait_ready(pg)
+        assert pg.evaluate("document.documentElement.dataset.ready") == "true"
+    finally:
+        stalling.stall(None)
+        pg.close()
+
+
+def test_a_start_up_script_that_stalls_shows_the_static_notice_within_20_s(
+    module_context, stalling
+):
+    stalling.stall("/js/boot.js", "silent")
+    pg = module_context.new_page()
+    pg.add_init_script(TIMES)
+    try:
+        pg.goto(stalling.url("cnn.html"), wait_until="commit")
+        notice = pg.locator("#load-stalled")
+        notice.wait_for(state="visible", timeout=(STALL_S + 15) * 1000)
+        waited = waiting_time(pg, "notice", stalling.server.stalled_at[0])
+        assert waited <= STALL_S, waited
+        assert "retry" in notice.inner_text().lower()
+        stalling.stall(None)
+        notice.locator("a").click()
+        wait_ready(pg)
+        assert not pg.is_visible("#load-stalled")
+    finally:
+        stalling.stall(None)
+        pg.close()
+
+
+def test_a_slow_cpu_raises_no_false_alarm(module_context, server):
+    """Start-up on a CPU six times slower: long busy phases (compiling, unpacking NumPy,
+    importing) with nothing downloading are work, not a stall."""
+    pg = module_context.new_page()
+    cdp = module_context.new_cdp_session(pg)
+    cdp.send("Emulation.setCPUThrottlingRate", {"rate": 6})
+    try:
+        pg.goto(server.url("gan.html"), wait_until="commit")
+        pg.wait_for_function(
+            "document.documentElement.dataset.ready || document.documentElement.dataset.error",
+            timeout=600_000,
+        )
+        assert pg.evaluate("document.documentElement.dataset.error || null") is None
+        assert not pg.is_visible("#load-error") and not pg.is_visible("#load-stalled")
+    finally:
+        cdp.send("Emulation.setCPUThrottlingRate", {"rate": 1})
+        pg.close()
+
+
 # ---------------------------------------------------------------- no traceback on the page
 
 
@@ -671,6 +907,43 @@ def test_a_long_string_in_a_model_file_costs_little_memory(gan_fresh, tmp_path):
     no_tracebacks(gan_fresh)
 
 
+@pytest.mark.parametrize("kind", ["deep", "numbers", "keys"])
+def test_a_file_just_under_the_limit_costs_a_small_multiple_of_its_size(gan_fresh, tmp_path, kind):
+    """4.9 MB (the limit is 5 MB) of deep nesting (refused before parsing), of one long
+    list of numbers or of many keys (fields the page does not read): the wasm heap grows
+    by at most a small multiple of the file's size."""
+    model = json.loads(saved_model(gan_fresh, tmp_path))
+    size = 4_900_000
+    if kind == "deep":
+        text = "[" * (size // 2) + "]" * (size // 2)
+    else:
+        model["iteration"] = 424_242
+        if kind == "numbers":
+            model["note"] = [1.5] * (4_850_000 // 4)  # "1.5," each
+        else:
+            model["note"] = {f"k{i:07d}": 0 for i in range(4_850_000 // 13)}  # "k0000000":0,
+        text = json.dumps(model, separators=(",", ":"))
+    assert 4_500_000 < len(text) < 5_000_000
+    path = tmp_path / f"{kind}.json"
+    path.write_text(text)
+    gan_fresh.evaluate("window.glasslab.set({})")  # clears the message
+    wasm = gan_fresh.evaluate("window.glasslab.memory().wasm_bytes")
+    gan_fresh.set_input_files("#file-load", str(path))
+    gan_fresh.wait_for_function(
+        "() => window.glasslab.state().message !== null"
+        " || window.glasslab.state().iteration === 424242",
+        timeout=60_000,
+    )
+    grown = gan_fresh.evaluate("window.glasslab.memory().wasm_bytes") - wasm
+    assert grown < 12 * len(text), (kind, grown)
+    s = state(gan_fresh)
+    if kind == "deep":
+        assert "Could not load" in s["message"] and "nested" in s["message"], s["message"]
+    else:
+        assert s["iteration"] == 424_242 and s["message"] is None, s["message"]
+    no_tracebacks(gan_fresh)
+
+
 # ---------------------------------------------------------------- CNN: accepted, then broken
 
 
@@ -793,3 +1066,63 @@ def test_a_message_is_visible_while_a_detail_view_is_open(cnn):
     )
     assert on_top, "the message is covered"
     cnn.evaluate("window.glasslab.closeDetail()")
+
+
+# ---------------------------------------------------------------- CLI and page: same pixels
+
+
+def test_the_page_and_the_cli_decode_every_png_kind_to_the_same_pixels(cnn, tmp_path):
+    """Chromium's decoding on the page (input.js decode, RGBA) against the CLI's
+    (decode_image), composited onto white; the canvas keeps colour premultiplied by
+    alpha, so a semi-transparent pixel may differ by less than one level."""
+    import base64
+
+    import numpy as np
+    from glasslab.cnn import cli as cnn_cli
+
+    from tests.test_cnn_png_decode import CASES, composited
+
+    decode = """async (b64) => {
+      const { decode } = await import(new URL('js/cnn/input.js', location.href).href);
+      const bytes = Uint8Array.from(atob(b64), (c) => c.charCodeAt(0));
+      const { width, height, pixels } = await decode(bytes);
+      return { width, height, pixels: Array.from(pixels) };
+    }"""
+    for name, (data, _expected) in CASES.items():
+        shown = cnn.evaluate(decode, base64.b64encode(data).decode())
+        page = np.array(shown["pixels"], np.uint8).reshape(shown["height"], shown["width"], 4)
+        path = tmp_path / f"{name}.png"
+        path.write_bytes(data)
+        cli = composited(cnn_cli.decode_image(path))
+        # colour conversion of a gamma image works on premultiplied values: two levels
+        atol = 2.0 if "gamma" in name else 1.0
+        np.testing.assert_allclose(composited(page), cli, atol=atol, err_msg=name)
+
+
+@pytest.mark.parametrize(
+    "name", ["grey16", "grey-alpha16", "rgba16-interlaced", "rgb16-key", "palette2-alpha"]
+)
+def test_the_page_and_the_cli_classify_a_png_alike(cnn, site_dir, tmp_path, name):
+    """The network input the page builds from an uploaded PNG is the CLI's: the same
+    probabilities and the same channel mean of the input (a 1x1 kernel of 1)."""
+    import numpy as np
+    from glasslab.cnn import cli as cnn_cli
+    from glasslab.cnn import predict_pixels
+    from glasslab.cnn.model import load
+
+    from tests.test_cnn_png_decode import CASES
+
+    path = tmp_path / f"{name}.png"
+    path.write_bytes(CASES[name][0])
+    cnn.evaluate("window.glasslab.classify('samples/pizza_1.jpeg')")
+    cnn.set_input_files("#file-image", str(path))
+    cnn.wait_for_function(f"() => window.glasslab.state().image === '{path.name}'")
+    shown = state(cnn)
+    mean = cnn.evaluate("window.glasslab.convolve([[1]])")
+    x, _acts, probabilities = predict_pixels(
+        load(site_dir / "tinyvgg.onnx"), cnn_cli.decode_image(path)
+    )
+    assert shown["message"] is None
+    page_mean = np.array(mean["values"]).reshape(mean["height"], mean["width"])
+    np.testing.assert_allclose(page_mean, x.mean(axis=2), atol=2 / 255)
+    np.testing.assert_allclose(shown["probabilities"], probabilities, atol=0.02)
