@@ -194,7 +194,7 @@ export function createCanvas() {
   };
   canvas.endDrawing = function () {
     canvas.drawingMode = false;
-    element().style.touchAction = "pan-x pan-y pinch-zoom";  // a swipe scrolls; press and hold reads values
+    element().style.touchAction = "manipulation";  // a swipe scrolls; press and hold reads values
     $("draw-hint").hidden = true;
   };
   canvas.clearDrawing = function () {
@@ -315,7 +315,7 @@ export function createCanvas() {
     if (!canvas.drawingMode && e.pointerType !== "touch") showProbe(...pointerToUnit(e));
   });
   if (target) {
-    target.style.touchAction = "pan-x pan-y pinch-zoom";
+    target.style.touchAction = "manipulation";
     dragSurface(target);
     pressAndHold(target, {
       move: (point) => { if (!canvas.drawingMode) showProbe(...pointerToUnit(point), true); },

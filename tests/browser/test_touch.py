@@ -404,6 +404,17 @@ def test_a_finger_on_the_flattened_vector_shows_its_source_and_weights(cnn, show
         assert num(cnn, f"#fl-w-{k}") == pytest.approx(weight[j, k], abs=1e-4)
     cnn.wait_for_timeout(1600)  # the walk stays paused where the finger chose
     assert "(4, 5)" in cnn.text_content("#fl-source")
+    # a tap on a class's row of the softmax table puts its logit into the formula
+    z = [float(cnn.text_content(f"#sm-logit-{j}")) for j in range(10)]
+    box = box_of(cnn, "#softmax-table tbody tr:nth-child(6)")
+    cnn.touchscreen.tap(box["x"] + 10, box["y"] + box["height"] / 2)
+    cnn.wait_for_timeout(100)
+    hot = cnn.evaluate(
+        "[...document.querySelectorAll('#softmax-table tbody tr')]"
+        ".findIndex((r) => r.classList.contains('hot'))"
+    )
+    assert cnn.text_content("#sm-hot-logit") == fmt(z[5], 3), (hot, z, box)
+    assert "logit" in cnn.text_content("#detail-readout")
     cnn.evaluate("window.glasslab.close()")
 
 

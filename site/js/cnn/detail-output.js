@@ -174,7 +174,9 @@ export function render(d, ui) {
     [...t.querySelectorAll("tbody tr")].slice(0, z.length).forEach((tr_, j) => {
       tr_.tabIndex = 0;
       const pick = () => { if (hot !== j) { hot = j; paint(); } ui.readText(tr("cnn.read.logit", { name: d.labels[j] || j, v: fmt(z[j]), p: fmt(sm.p[j]) })); };
-      tr_.addEventListener("pointerenter", pick);
+      // a finger picks on the tap (the row's focus), not on touching down: the formula above
+      // changes size with the class, and the table would move under the finger
+      tr_.addEventListener("pointerenter", (e) => { if (e.pointerType !== "touch") pick(); });
       tr_.addEventListener("focus", pick);
     });
     tableBox.replaceChildren(t);
