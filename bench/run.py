@@ -4,8 +4,11 @@ Serves ``dist/`` on 127.0.0.1, drives Debian's Chromium headless with
 Playwright, and prints one table of medians over repeated runs, measured in
 this run only (ratios are between numbers of the same run):
 
-- time to interactive (``window.glasslab.ready``) per page, cold (new browser
-  profile) and warm (same profile, HTTP cache filled), and the bytes
+- start-up (``bench/startup.py``): a bare page that only loads Pyodide and NumPy
+  from the site's own files and runs one NumPy call, and every page's time to
+  interactive (``window.glasslab.ready``), cold (new browser profile) and warm
+  (same profile: HTTP cache only, and served by the site's service worker), as
+  seconds and as ratios to the bare page, with where the time goes, and the bytes
   transferred;
 - GAN: training iterations/s in the page with no drawing, iterations/s and
   frame times with every view redrawn each frame, the same engine on native
@@ -25,7 +28,6 @@ import re
 import statistics
 import subprocess
 import sys
-import tempfile
 import threading
 import time
 from pathlib import Path
@@ -35,8 +37,8 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from glasslab.gan import Config, GanLab  # noqa: E402
-from glasslab.serve import make_server  # noqa: E402
 
+from bench import startup  # noqa: E402
 from tests.browser.conftest import CHROMIUM_ARGS, chromium_path  # noqa: E402
 
 PAGES = ("index.html", "gan.html", "cnn.html")
@@ -62,43 +64,12 @@ def gzip_size(site: Path, url: str, cache: dict) -> int:
     return cache[path]
 
 
-def time_to_interactive(playwright, origin: str, site: Path, page: str, repeats: int) -> dict:
-    cold, warm, transferred, compressed = [], [], [], []
+def page_bytes(site: Path, loads: list[dict]) -> dict:
+    """Median bytes of the cold loads: response bodies as served, and after gzip -6."""
     gz_cache: dict = {}
-    for _ in range(repeats):
-        with tempfile.TemporaryDirectory() as profile:
-            context = playwright.chromium.launch_persistent_context(
-                profile, executable_path=chromium_path(), args=CHROMIUM_ARGS, headless=True
-            )
-            for run in (cold, warm):
-                pg = context.new_page()
-                sizes, urls = [], []
-                pg.on(
-                    "requestfinished",
-                    lambda r, sizes=sizes, urls=urls: (
-                        sizes.append(r.sizes()["responseBodySize"]),
-                        urls.append(r.url),
-                    ),
-                )
-                start = time.perf_counter()
-                pg.goto(f"{origin}/{page}")
-                pg.wait_for_function(
-                    "document.documentElement.dataset.ready"
-                    " || document.documentElement.dataset.error",
-                    timeout=180_000,
-                )
-                run.append(time.perf_counter() - start)
-                if run is cold:
-                    transferred.append(sum(sizes))
-                    compressed.append(sum(gzip_size(site, u, gz_cache) for u in urls))
-                pg.close()
-            context.close()
-    return {
-        "cold_s": statistics.median(cold),
-        "warm_s": statistics.median(warm),
-        "bytes": statistics.median(transferred),
-        "bytes_gzip": statistics.median(compressed),
-    }
+    plain = [sum(size for _, size in r["requests"]) for r in loads]
+    packed = [sum(gzip_size(site, url, gz_cache) for url, _ in r["requests"]) for r in loads]
+    return {"bytes": statistics.median(plain), "bytes_gzip": statistics.median(packed)}
 
 
 def cnn_in_page(browser, origin: str, runs: int) -> dict:
@@ -180,11 +151,15 @@ def main() -> int:
         help="also measure memory after these minutes of GAN training, e.g. 1,10",
     )
     parser.add_argument("--only-memory", action="store_true", help="skip the other measures")
+    parser.add_argument("--pages", default=",".join(PAGES), help="pages whose start-up is measured")
+    parser.add_argument(
+        "--only-startup", action="store_true", help="only the start-up measures and profile"
+    )
     args = parser.parse_args()
 
     from playwright.sync_api import sync_playwright
 
-    server = make_server(args.site, port=0, verbose=False)
+    server = startup.make_bench_server(args.site)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     origin = f"http://127.0.0.1:{server.server_address[1]}"
     results: dict = {}
@@ -196,20 +171,37 @@ def main() -> int:
                 print_memory(results["memory"])
                 if args.only_memory:
                     return 0
-            for page in PAGES:
-                if (Path(args.site) / page).is_file():
-                    results[page] = time_to_interactive(
-                        playwright, origin, Path(args.site), page, args.repeats
-                    )
+            results["startup"] = startup.run(
+                playwright, origin, Path(args.site), tuple(args.pages.split(",")), args.repeats
+            )
+            for page, measured in results["startup"]["pages"].items():
+                results[page] = {
+                    "cold_s": measured["summary"]["cold"],
+                    "warm_s": measured["summary"]["warm_sw"],
+                    "warm_http_s": measured["summary"]["warm_http"],
+                    **page_bytes(Path(args.site), measured["runs"]["cold"]),
+                }
             browser = playwright.chromium.launch(
                 executable_path=chromium_path(), args=CHROMIUM_ARGS
             )
-            results["gan"] = gan_in_page(browser, origin, args.repeats, args.seconds)
-            results["cnn"] = cnn_in_page(browser, origin, 100)
+            if not args.only_startup:
+                results["gan"] = gan_in_page(browser, origin, args.repeats, args.seconds)
+                results["cnn"] = cnn_in_page(browser, origin, 100)
             version = browser.version
             browser.close()
     finally:
         server.shutdown()
+    print(
+        f"machine: {platform.machine()} {platform.processor() or ''}, "
+        f"{__import__('os').cpu_count()} cores; Chromium {version}; "
+        f"Python {platform.python_version()}"
+    )
+    startup.print_startup(results["startup"])
+    print()
+    if args.only_startup:
+        if args.json:
+            print(json.dumps(results, indent=1))
+        return 0
     results["gan"]["native_its"] = native_gan(5000, args.repeats)
     cnn_native = ROOT / "bench" / "cnn_native.py"
     if cnn_native.is_file():
@@ -217,11 +209,6 @@ def main() -> int:
         results["cnn_native"] = out.stdout.strip().splitlines()[-1] if out.stdout else out.stderr
 
     gan = results["gan"]
-    print(
-        f"machine: {platform.machine()} {platform.processor() or ''}, "
-        f"{__import__('os').cpu_count()} cores; Chromium {version}; "
-        f"Python {platform.python_version()}"
-    )
     print(f"{'measure':52} {'median':>12}")
     for page in PAGES:
         if page in results:

@@ -12,21 +12,19 @@ from glasslab.web import bridge
 
 
 def start(page: str) -> None:
-    """Import ``glasslab.web.<page>_page`` and run its ``main()`` (sync or async)."""
+    """Import ``glasslab.web.<page>_page`` and run its ``main()`` (sync or async); the
+    marks ``glasslab:imported`` and ``glasslab:main`` time both for bench/run.py."""
     try:
         module = importlib.import_module(f"glasslab.web.{page}_page")
+        js.performance.mark("glasslab:imported")
         result = module.main()
+        js.performance.mark("glasslab:main")
     except Exception as exc:
         _report(exc)
         return
     if inspect.isawaitable(result):
-        task = asyncio.ensure_future(result)
-        task.add_done_callback(_check)
-
-
-def _check(task: asyncio.Future) -> None:
-    if not task.cancelled() and task.exception() is not None:
-        _report(task.exception())
+        done = asyncio.ensure_future(result).add_done_callback
+        done(lambda t: t.cancelled() or t.exception() is None or _report(t.exception()))
 
 
 def _report(exc: BaseException) -> None:
