@@ -7,6 +7,9 @@
 * CNN explainer: the layer kernels of :mod:`glasslab.cnn.layers` (convolution, ReLU,
   max-pool, dense, softmax), forward and backward passes; they are looked up on their
   family module at every call, so an edited kernel runs in every layer of its kind.
+
+Each page imports only its own engine: the GAN and CNN modules are imported by the
+function that builds that page's session.
 """
 
 from __future__ import annotations
@@ -14,13 +17,13 @@ from __future__ import annotations
 import inspect
 import types
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
-from glasslab.cnn import layers
-from glasslab.gan import losses
-from glasslab.gan.guard import Checkpoint
-from glasslab.gan.lab import GanLab
 from glasslab.live.code import Editable
 from glasslab.live.session import LiveSession
+
+if TYPE_CHECKING:
+    from glasslab.gan.lab import GanLab
 
 GAN_STEPS = ("discriminator_step", "generator_step")
 LOSS_METHODS = ("value", "gradient", "generator_value", "generator_gradient")
@@ -34,6 +37,9 @@ def _functions(owner, names) -> list[str]:
 
 def gan_session(lab_of: Callable[[], GanLab]) -> LiveSession:
     """The GAN page's session; ``lab_of()`` is the lab shown now (its loss is active)."""
+    from glasslab.gan import losses
+    from glasslab.gan.lab import GanLab
+
     editables = [Editable(GanLab, n, f"GanLab.{n}") for n in GAN_STEPS]
     for cls in dict.fromkeys(losses.LOSS_KINDS.values()):
         editables += [
@@ -53,6 +59,8 @@ def gan_session(lab_of: Callable[[], GanLab]) -> LiveSession:
 
 
 def _undo(lab: GanLab):
+    from glasslab.gan.guard import Checkpoint
+
     saved = Checkpoint(lab)
     return lambda: saved.restore(lab)
 
@@ -60,6 +68,8 @@ def _undo(lab: GanLab):
 def cnn_session() -> LiveSession:
     """The CNN page's session: each kernel's forward pass and, where the family module
     has one, its backward pass (``conv_forward``, ``conv_backward``, ...)."""
+    from glasslab.cnn import layers
+
     editables = []
     for kind in CNN_KINDS:
         family = layers.FAMILY[kind]
