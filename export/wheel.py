@@ -3,6 +3,13 @@
 The browser installs this wheel exactly as pip would on CPython, so the page
 runs the same code the tests run. Fixed timestamps, sorted entries and fixed
 permissions make the wheel depend only on the source files.
+
+Beside each module the wheel holds its bytecode for the browser's Python
+(``__pycache__/<module>.cpython-312.pyc``, unchecked hash-based, PEP 552), compiled
+by the Pyodide the site ships (``export/pyc.mjs``, run by Node): without it the page
+would compile every module it imports from source on every visit. The bytecode
+depends only on the sources and the pinned Pyodide; it is kept in
+``.cache/pyc/`` by the sha256 of both.
 """
 
 from __future__ import annotations
@@ -10,6 +17,9 @@ from __future__ import annotations
 import base64
 import hashlib
 import io
+import json
+import shutil
+import subprocess
 import zipfile
 from pathlib import Path
 
@@ -18,6 +28,9 @@ PACKAGE_DIR = ROOT / "py" / "glasslab"
 NAME = "glasslab"
 ZIP_DATE = (1980, 1, 1, 0, 0, 0)
 INCLUDE_SUFFIXES = {".py", ".json"}
+PYODIDE_DIR = ROOT / "node_modules" / "pyodide"
+PYC_SCRIPT = Path(__file__).with_name("pyc.mjs")
+PYC_CACHE = ROOT / ".cache" / "pyc"
 
 
 def _version() -> str:
@@ -41,11 +54,44 @@ def package_files() -> dict[str, bytes]:
     return files
 
 
+def browser_bytecode(sources: dict[str, bytes]) -> dict[str, bytes]:
+    """Archive path of the ``.pyc`` -> its bytes, for every ``.py`` of ``sources``,
+    compiled by the shipped Pyodide under Node (kept in :data:`PYC_CACHE`)."""
+    modules = {name: data.decode() for name, data in sources.items() if name.endswith(".py")}
+    compiler = (PYODIDE_DIR / "pyodide.asm.wasm", PYODIDE_DIR / "python_stdlib.zip", PYC_SCRIPT)
+    key = hashlib.sha256(json.dumps(modules, sort_keys=True).encode())
+    for path in compiler:
+        if not path.is_file():
+            raise RuntimeError(f"{path} is missing: run `npm ci` first")
+        key.update(path.read_bytes())
+    cached = PYC_CACHE / f"{key.hexdigest()}.json"
+    if not cached.is_file():
+        node = shutil.which("node")
+        if node is None:
+            raise RuntimeError("Node (20+) is needed to compile glasslab for the browser")
+        out = subprocess.run(
+            [node, str(PYC_SCRIPT), str(PYODIDE_DIR)],
+            input=json.dumps(modules, sort_keys=True),
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        if out.returncode != 0:
+            raise RuntimeError(f"export/pyc.mjs failed: {out.stderr.strip()[-2000:]}")
+        PYC_CACHE.mkdir(parents=True, exist_ok=True)
+        partial = cached.with_suffix(".partial")
+        partial.write_text(out.stdout)
+        partial.replace(cached)
+    compiled = json.loads(cached.read_text())
+    return {name: base64.b64decode(data) for name, data in sorted(compiled.items())}
+
+
 def build_wheel() -> tuple[str, bytes, str]:
     """Return (file name, wheel bytes, version)."""
     version = _version()
     dist_info = f"{NAME}-{version}.dist-info"
     files = package_files()
+    files.update(browser_bytecode(files))
     files[f"{dist_info}/METADATA"] = (
         f"Metadata-Version: 2.1\nName: {NAME}\nVersion: {version}\n"
         "Summary: Interactive GAN lab and CNN explainer in NumPy\n"
