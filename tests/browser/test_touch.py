@@ -258,6 +258,34 @@ EMPTY_LINE = """() => {
 }"""
 
 
+WORD = r"""(word) => {
+    const root = document.querySelector("[data-live-editor='code']").shadowRoot;
+    for (const line of root.querySelectorAll(".cm-line")) {
+        const walker = document.createTreeWalker(line, NodeFilter.SHOW_TEXT);
+        for (let n = walker.nextNode(); n; n = walker.nextNode()) {
+            const i = n.data.search(new RegExp("\\b" + word + "\\b"));
+            if (i < 0) continue;
+            const range = document.createRange();
+            range.setStart(n, i); range.setEnd(n, i + word.length);
+            const r = range.getBoundingClientRect();
+            if (r.top > 0 && r.bottom < innerHeight && r.right < innerWidth)
+                return {x: r.left + r.width / 2, y: r.top + r.height / 2};
+        }
+    }
+    return null;
+}"""
+# the editor's own selection (CodeMirror's state), through the module the page loaded
+SELECTION = """async () => {
+    const url = performance.getEntriesByType("resource").map((e) => e.name)
+        .find((n) => /\\/codemirror-[\\w-]+\\.js$/.test(n));
+    const { EditorView } = await import(url);
+    const host = document.querySelector("[data-live-editor='code']");
+    const view = EditorView.findFromDOM(host.shadowRoot.querySelector(".cm-editor"));
+    const s = view.state.selection.main;
+    return { text: view.state.sliceDoc(s.from, s.to), focused: view.hasFocus };
+}"""
+
+
 def test_code_typed_with_the_on_screen_keyboard_runs(gan):
     gan.locator("[data-live='code'] > summary").scroll_into_view_if_needed()
     box = box_of(gan, "[data-live='code'] > summary")
@@ -277,6 +305,14 @@ def test_code_typed_with_the_on_screen_keyboard_runs(gan):
         "document.querySelector(\"[data-live-editor='code']\").shadowRoot.activeElement !== null"
     )
     gan.keyboard.insert_text("# typed by touch")
+    # a double tap on a word selects it
+    word = gan.evaluate(WORD, "real")
+    assert word is not None
+    gan.touchscreen.tap(word["x"], word["y"])
+    gan.wait_for_timeout(50)
+    gan.touchscreen.tap(word["x"], word["y"])
+    gan.wait_for_timeout(300)
+    assert gan.evaluate(SELECTION) == {"text": "real", "focused": True}
     box = box_of(gan, "[data-live='code'] [data-live-action='run']")
     gan.touchscreen.tap(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
     gan.wait_for_function(
