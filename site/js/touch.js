@@ -11,8 +11,8 @@ const SLOP = 10;  // CSS pixels a finger may drift while holding
 /** Hover by touch on `target`: after a hold, `move(point)` with {clientX, clientY,
  *  currentTarget} for the press and every move of that finger, `end()` when it lifts or
  *  the browser takes the gesture. `onPress(point)`: at once on the touch's pointerdown
- *  (a tap's value). Returns {held()}. */
-export function pressAndHold(target, { move, end = () => {}, onPress = null, hold = HOLD_MS }) {
+ *  (a tap's value); `accept(event)`: whether a touch there is held at all. Returns {held()}. */
+export function pressAndHold(target, { move, end = () => {}, onPress = null, accept = () => true, hold = HOLD_MS }) {
   const finger = { id: null, timer: null, held: false, x: 0, y: 0, at: null, eatClick: false };
   const point = (e) => ({ clientX: e.clientX, clientY: e.clientY, currentTarget: target, pointerType: "touch" });
   function reset() {
@@ -20,7 +20,7 @@ export function pressAndHold(target, { move, end = () => {}, onPress = null, hol
     finger.id = null; finger.timer = null; finger.held = false;
   }
   target.addEventListener("pointerdown", (e) => {
-    if (e.pointerType !== "touch" || finger.id !== null) return;
+    if (e.pointerType !== "touch" || finger.id !== null || !accept(e)) return;
     finger.id = e.pointerId; finger.x = e.clientX; finger.y = e.clientY; finger.at = point(e);
     finger.eatClick = false;
     if (onPress) onPress(finger.at);

@@ -162,7 +162,8 @@ def test_press_and_hold_shows_the_distribution_values_under_the_finger(gan):
         # sliding the held finger moves the readout, and the page does not scroll
         gan.finger.move(*unit_point(box, 0.5, 0.5))
         gan.wait_for_timeout(150)
-        assert "x = 0.5" in tip_state(gan, "#canvas-tip")["text"]
+        moved = re.search(r"x = ([\d.]+), y = ([\d.]+)", tip_state(gan, "#canvas-tip")["text"])
+        assert [float(v) for v in moved.groups()] == pytest.approx([0.5, 0.5], abs=0.01)
         gan.finger.up()
         gan.wait_for_timeout(100)
         assert tip_state(gan, "#canvas-tip")["hidden"] is True
@@ -358,10 +359,18 @@ def test_press_and_hold_reads_an_overview_map_and_a_tap_opens_it(cnn, shown):
     cnn.wait_for_timeout(150)
     text = cnn.text_content("#focus-value")
     assert "(30, 5)" in text and fmt(acts[layer][30, 5, ch]) in text
+    # and on into the next column (the ReLU's map of the same neuron)
+    nxt = cnn.locator('.neuron[data-layer="relu_1_1"][data-channel="2"]').bounding_box()
+    assert nxt["x"] + nxt["width"] <= PHONE["width"]
+    cnn.finger.move(*cell_point(nxt, 30, 20, h, w))
+    cnn.wait_for_timeout(150)
+    text = cnn.text_content("#focus-value")
+    assert "(30, 20)" in text and fmt(acts["relu_1_1"][30, 20, ch]) in text
+    assert cnn.evaluate("window.glasslab.state().focus") == [cols.index("relu_1_1"), ch]
     cnn.finger.up()
     cnn.wait_for_timeout(300)
     assert cnn.evaluate("document.getElementById('detail').open") is False  # a hold is no tap
-    assert fmt(acts[layer][30, 5, ch]) in cnn.text_content("#focus-value")  # the value stays
+    assert fmt(acts["relu_1_1"][30, 20, ch]) in cnn.text_content("#focus-value")  # it stays
     # a class's probability under the finger
     box = box_of(cnn, '#class-list li[data-channel="3"]')
     cnn.finger.down(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)

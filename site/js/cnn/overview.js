@@ -11,6 +11,7 @@ import { handle, link } from "./link.js";
 import { pressAndHold } from "../touch.js";
 
 const view = { layout: null, focus: { col: 0, ch: 0 }, info: null, values: new Map(), probs: [], read: null };
+const hoverOf = new WeakMap();  // a column or a class's item -> what the pointer over it reads
 const SVG = "http://www.w3.org/2000/svg";
 /** The article paragraph of each kind of column (the ⓘ links). */
 export const ARTICLE_OF = { input: "art-cnn", conv: "art-conv", relu: "art-relu", maxpool: "art-pool", output: "art-softmax" };
@@ -70,10 +71,9 @@ export function build(layout) {
       const y = Math.floor((e.clientY - r.top - ch * (col.tile + col.gap)) / px), x = Math.floor((e.clientX - r.left) / px);
       if (y >= 0 && x >= 0 && y < s[0] && x < s[1]) readValue(i, ch, y, x);
     };
-    // a finger: press and hold reads the value under it (a swipe scrolls, a tap opens);
-    // the last value stays on the focus line after it lifts
+    // a finger: press and hold (fingerHover below); the last value stays after it lifts
     box.addEventListener("pointermove", (e) => { if (e.pointerType !== "touch") hoverAt(e); });
-    pressAndHold(box, { move: hoverAt });
+    hoverOf.set(box, hoverAt);
     box.addEventListener("pointerleave", (e) => { if (e.pointerType !== "touch") readValue(null); });
     box.addEventListener("click", (e) => {
       const ch = channelAt(e);
@@ -95,7 +95,7 @@ export function build(layout) {
     li.append(el("span", { class: "cname" }, name), bar, el("span", { class: "pct" }, ""));
     const hoverClass = () => { setFocus(n, k, false); readValue(n, k); };
     li.addEventListener("pointermove", (e) => { if (e.pointerType !== "touch") hoverClass(); });
-    pressAndHold(li, { move: hoverClass });
+    hoverOf.set(li, hoverClass);
     li.addEventListener("pointerleave", (e) => { if (e.pointerType !== "touch") readValue(null); });
     li.addEventListener("click", () => { setFocus(n, k, true); pick(); });
     list.append(li);
@@ -356,8 +356,23 @@ export function showFocus(info) {
   $("focus-text").textContent = text;
 }
 
+/** A finger held on the network reads the value under it, and slides on over every column
+ *  and the classes (a swipe scrolls, a tap opens, a hold opens nothing); not in the
+ *  explanation placed among the columns, whose maps take a finger themselves. */
+function fingerHover(root) {
+  pressAndHold(root, {
+    accept: (e) => !e.target.closest("#detail"),
+    move(point) {
+      const under = document.elementFromPoint(point.clientX, point.clientY);
+      const item = under && under.closest("#class-list li, #overview-cols .col");
+      if (item && hoverOf.has(item)) hoverOf.get(item)(point);
+    },
+  });
+}
+
 document.addEventListener("DOMContentLoaded", () => {
   const host = $("overview");
+  fingerHover($("overview-cols"));
   host.addEventListener("keydown", overviewKeys);
   host.addEventListener("focus", () => drawFocus());
   host.addEventListener("scroll", () => drawFocus());
