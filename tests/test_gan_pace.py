@@ -27,7 +27,7 @@ def test_frame_budget_is_the_period_less_the_frame_cost_and_a_margin():
     assert budget.frame(None, None) == pace.DEFAULT_BUDGET_S  # nothing measured yet
     budgets, _ = run_frames(budget, [3.0] * 90)
     assert budget.period == pytest.approx(PERIOD_MS / 1000)
-    assert budget.cost == pytest.approx(0.003)
+    assert budget.cost() == pytest.approx(0.003)
     assert budgets[-1] == pytest.approx(PERIOD_MS / 1000 - 0.003 - pace.MARGIN_S)
     assert budgets[-1] / (PERIOD_MS / 1000) > 0.6  # training's share of a 60 Hz frame
 
@@ -77,9 +77,24 @@ def test_frame_budget_counts_the_training_of_the_frame_before():
     budget.spent(0.004)
     budget.spent(0.002)  # the second lab of "Compare" in the same frame
     budget.frame(PERIOD_MS, 9.0)  # busy 9 ms, 6 of them training
-    assert budget.cost == pytest.approx(0.003)
+    assert budget.cost() == pytest.approx(0.003)
     budget.frame(2 * PERIOD_MS, 1.0)  # this frame did not train (paused)
-    assert sorted(budget.costs) == pytest.approx([0.001, 0.003])
+    assert sorted(budget.costs[None]) == pytest.approx([0.001, 0.003])
+
+
+def test_frame_budget_keeps_a_cost_per_kind_of_frame():
+    budget, now, busy = FrameBudget(), 0.0, None
+    for i in range(120):  # every 6th frame also updates the charts: 4 ms more
+        kind = "charts" if i % 6 == 0 else None
+        b = budget.frame(now, busy, kind)
+        budget.spent(b)
+        busy = (7.0 if kind else 3.0) + 1000 * b
+        now += PERIOD_MS
+    period = PERIOD_MS / 1000
+    assert budget.budget() == pytest.approx(period - 0.003 - pace.MARGIN_S)
+    assert budget.budget("charts") == pytest.approx(period - 0.007 - pace.MARGIN_S)
+    # a kind not seen yet is budgeted for the dearest frame seen
+    assert budget.budget("thumbnails") == budget.budget("charts")
 
 
 def test_pace_fills_the_budget_with_its_last_chunk():

@@ -13,8 +13,9 @@ drawing the views, the browser's style, layout, paint and commit), so
     budget = k T - c - m,    at most MAX_BUDGET_S
 
 with c a high quantile (``COST_QUANTILE``) of the costs of the last ``COST_FRAMES``
-frames (a frame's cost is the time its main thread was busy, measured by the page,
-minus the training in it) and a margin m = ``MARGIN_S`` for the compositor and the
+frames of the same kind (a frame's cost is the time its main thread was busy, measured
+by the page, minus the training in it; frames that also update the charts, say, are
+another kind) and a margin m = ``MARGIN_S`` for the compositor and the
 unexpected. T is a low quantile of the recent frame intervals, so frames that came
 late do not lengthen it. k = 1 while that leaves training at least ``MIN_SHARE`` of
 the period; where drawing alone fills the frame (a slow device, or a machine busy with
@@ -98,14 +99,21 @@ class FrameBudget:
 
     def __init__(self) -> None:
         self.intervals: deque[float] = deque(maxlen=PERIOD_FRAMES)
-        self.costs: deque[float] = deque(maxlen=COST_FRAMES)
+        self.costs: dict[object, deque[float]] = {}  # kind of frame -> its latest costs
         self.start: float | None = None  # the last frame's timestamp
         self.trained = 0.0  # the training time of the last frame
+        self.kind: object = None  # the kind of the last frame
 
-    def frame(self, start_ms: float | None, busy_ms: float | None) -> float:
+    def frame(self, start_ms: float | None, busy_ms: float | None, kind: object = None) -> float:
         """A new frame began at ``start_ms``; the last one kept the main thread busy for
         ``busy_ms`` (milliseconds as the page's clock gives them; None: not measured).
-        The training budget of this frame, in seconds."""
+        The training budget of this frame, in seconds.
+
+        ``kind`` (any hashable) says what this frame draws besides what every frame
+        draws (say, whether the charts get a point): frames that draw more cost more,
+        and each kind is budgeted from the costs of its own kind, so the dearer frames
+        that come regularly neither come late nor shorten the training of the others.
+        """
         start = None if start_ms is None else start_ms / 1000
         busy = None if busy_ms is None else busy_ms / 1000
         if start is not None:
@@ -113,9 +121,10 @@ class FrameBudget:
                 self.intervals.append(start - self.start)
             self.start = start
         if busy is not None and busy >= 0:
-            self.costs.append(max(0.0, busy - self.trained))
-        self.trained = 0.0
-        return self.budget()
+            costs = self.costs.setdefault(self.kind, deque(maxlen=COST_FRAMES))
+            costs.append(max(0.0, busy - self.trained))
+        self.trained, self.kind = 0.0, kind
+        return self.budget(kind)
 
     def spent(self, seconds: float) -> None:
         """This frame trained for ``seconds``."""
@@ -126,13 +135,15 @@ class FrameBudget:
         """T: the display's frame period, or None before two frames were seen."""
         return _quantile(self.intervals, PERIOD_QUANTILE)
 
-    @property
-    def cost(self) -> float | None:
-        """c: what a frame costs besides training, or None before one was measured."""
-        return _quantile(self.costs, COST_QUANTILE)
+    def cost(self, kind: object = None) -> float | None:
+        """c: what a frame of ``kind`` costs besides training (before one of its kind was
+        measured: the largest cost of any kind), or None before any frame was measured."""
+        if self.costs.get(kind):
+            return _quantile(self.costs[kind], COST_QUANTILE)
+        return max((max(c) for c in self.costs.values() if c), default=None)
 
-    def budget(self) -> float:
-        period, cost = self.period, self.cost
+    def budget(self, kind: object = None) -> float:
+        period, cost = self.period, self.cost(kind)
         if period is None or cost is None:
             return DEFAULT_BUDGET_S
         periods = max(1, math.ceil((cost + MARGIN_S) / period + MIN_SHARE))

@@ -26,6 +26,7 @@ class Frames:
     def __init__(self, page) -> None:
         self.page, self.view, self.canvas = page, page.view, page.view.canvas
         self.pace, self.budget, self.counted = Pace(), FrameBudget(), Every(COUNTER_SECONDS)
+        self.thumbs = True  # this frame redraws the graph's thumbnails
         self.motion = SlowMotion(STAGE_SECONDS)
         self.frame = 0
         self.dirty = self.real_dirty = True  # dirty "batch": the slow-motion batch is shown
@@ -38,8 +39,10 @@ class Frames:
         """Called by site/js/gan-page.js once per animation frame (its timestamp, and the
         time the last frame kept the main thread busy, in ms): train, then draw."""
         page, start = self.page, time.perf_counter()
-        budget = self.budget.frame(now, busy)
         self.frame += 1
+        self.thumbs = bool(self.view.graph.due())  # the graph's thumbnails: the manifold too
+        metrics = page.playing and not page.slow and self.frame % METRICS_EVERY == 0
+        budget = self.budget.frame(now, busy, (metrics, self.thumbs))
         if page.playing:
             try:
                 if page.slow:
@@ -55,7 +58,7 @@ class Frames:
                 page.live.failed(exc)
         self.compare.keep_up(page.lab)
         self.budget.spent(time.perf_counter() - start)
-        if page.playing and not page.slow and self.frame % METRICS_EVERY == 0:
+        if metrics and page.playing:
             self.update_metrics(push=True)
         if self.dirty or (self.counted.behind and not page.playing):  # the counter after a pause
             self.refresh()
@@ -110,8 +113,7 @@ class Frames:
     def refresh(self) -> None:
         lab, canvas = self.page.lab, self.canvas
         if self.dirty != "batch":
-            manifold = bool(canvas.layers.manifold or self.view.graph.due())
-            arrays = gan_view.frame_arrays(lab, manifold, self._heat)
+            arrays = gan_view.frame_arrays(lab, canvas.layers.manifold or self.thumbs, self._heat)
             if self.real_dirty:
                 arrays.update(gan_view.sample_arrays(lab))
                 canvas.nReal, self.real_dirty = arrays["real"].size // 2, False
