@@ -38,7 +38,7 @@ sys.path.insert(0, str(ROOT))
 
 from glasslab.gan import Config, GanLab  # noqa: E402
 
-from bench import startup  # noqa: E402
+from bench import snapshot, startup  # noqa: E402
 from tests.browser.conftest import CHROMIUM_ARGS, chromium_path  # noqa: E402
 
 PAGES = ("index.html", "gan.html", "cnn.html")
@@ -153,6 +153,11 @@ def main() -> int:
     parser.add_argument("--only-memory", action="store_true", help="skip the other measures")
     parser.add_argument("--pages", default=",".join(PAGES), help="pages whose start-up is measured")
     parser.add_argument(
+        "--snapshot-experiment",
+        action="store_true",
+        help="also try Pyodide's memory snapshot on the bare page (bench/snapshot.py)",
+    )
+    parser.add_argument(
         "--only-startup", action="store_true", help="only the start-up measures and profile"
     )
     args = parser.parse_args()
@@ -174,6 +179,8 @@ def main() -> int:
             results["startup"] = startup.run(
                 playwright, origin, Path(args.site), tuple(args.pages.split(",")), args.repeats
             )
+            if args.snapshot_experiment:
+                results["snapshot"] = snapshot.run(playwright, origin, args.repeats)
             for page, measured in results["startup"]["pages"].items():
                 results[page] = {
                     "cold_s": measured["summary"]["cold"],
@@ -198,6 +205,10 @@ def main() -> int:
     )
     startup.print_startup(results["startup"])
     print()
+    if "snapshot" in results:
+        bare_warm = results["startup"]["bare"]["summary"]["warm_http"]
+        snapshot.print_snapshot(results["snapshot"], bare_warm)
+        print()
     if args.only_startup:
         if args.json:
             print(json.dumps(results, indent=1))
