@@ -1,7 +1,8 @@
 // Before Python is ready the page's layout is there, but the controls that need Python
 // (buttons, inputs, selects, text areas inside .needs-python) cannot work yet: they are
-// disabled, marked data-waiting, and a note on top of them says they wait for Python
-// (css/glasslab.css, "waiting"; it takes no room, so nothing moves when it goes). When the page is ready they come alive; if it
+// disabled, marked data-waiting and described by a note on top of them that says they
+// wait for Python (css/glasslab.css, "waiting"; it takes no room, so nothing moves when
+// it goes). When the page is ready they come alive; if it
 // fails to start, the start-up error (js/boot.js) replaces the note and they stay off.
 //
 // A view may set such a control's `disabled` while it waits (Python's first frame sets
@@ -9,6 +10,7 @@
 import { el, tr } from "./dom.js";
 
 const CONTROLS = "button, input, select, textarea";
+const NOTE = "waiting-note";  // the note's id: each waiting control is described by it
 const held = new Set();
 let watching = null;  // controls the views add while the page waits are held too
 
@@ -20,7 +22,7 @@ export function hold(root = null, inert = []) {
   const roots = root ? [root] : [...document.querySelectorAll(".needs-python")];
   for (const box of roots) {
     if (!box.querySelector(":scope > [data-waiting-note]")) {
-      const note = el("p", { class: "waiting-note", role: "status", "data-waiting-note": "" });
+      const note = el("p", { class: "waiting-note", role: "status", "data-waiting-note": "", id: NOTE });
       note.append(el("span", { "data-i18n": "index.status.waiting" },
         tr("index.status.waiting", {}, "Waiting for Python: the controls come alive as soon as it has started.")));
       box.prepend(note);
@@ -52,9 +54,12 @@ function hold1(control) {
     set: (value) => { wanted = Boolean(value); },
   });
   control.dataset.waiting = "";
+  const described = !control.hasAttribute("aria-describedby");
+  if (described) control.setAttribute("aria-describedby", NOTE);
   control.releaseWaiting = () => {
     delete control.disabled;  // back to the element's own property
     control.disabled = wanted;
+    if (described && control.getAttribute("aria-describedby") === NOTE) control.removeAttribute("aria-describedby");
   };
   held.add(control);
 }
@@ -70,6 +75,7 @@ export function release() {
   for (const copy of document.querySelectorAll("[data-waiting]")) {  // copies a view made while waiting
     delete copy.dataset.waiting;
     copy.disabled = false;
+    if (copy.getAttribute("aria-describedby") === NOTE) copy.removeAttribute("aria-describedby");
   }
   for (const note of document.querySelectorAll("[data-waiting-note]")) note.remove();
 }

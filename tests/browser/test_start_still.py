@@ -141,7 +141,7 @@ def wait_still(page, name: str) -> dict:
 
 
 def assert_waiting(page) -> None:
-    """The controls that need Python are disabled and marked, under a visible note."""
+    """The controls that need Python are disabled and described by a visible note."""
     note = page.locator("[data-waiting-note] span")  # the note takes no room: its text shows
     assert note.count() == 1 and note.is_visible()
     assert note.text_content() == EN["index.status.waiting"]
@@ -149,10 +149,14 @@ def assert_waiting(page) -> None:
         """() => [...document.querySelectorAll(
                 '.needs-python :is(button, input, select, textarea)')]
             .filter((c) => !c.closest('dialog'))
-            .map((c) => ({id: c.id, disabled: c.disabled}))"""
+            .map((c) => ({id: c.id, disabled: c.disabled, held: c.hasAttribute('data-waiting'),
+                note: (c.getAttribute('aria-describedby') || '').split(' ')
+                    .includes('waiting-note')}))"""
     )
     assert len(waiting) > 10
     assert all(c["disabled"] for c in waiting), [c for c in waiting if not c["disabled"]]
+    held = [c for c in waiting if c["held"]]  # the others were disabled by their view anyway
+    assert len(held) > 10 and all(c["note"] for c in held), [c for c in held if not c["note"]]
     # the header's language menu and Share button never wait
     assert page.evaluate("document.getElementById('lang-select').disabled") is False
 
@@ -160,6 +164,7 @@ def assert_waiting(page) -> None:
 def assert_alive(page, ids: list[str]) -> None:
     assert page.locator("[data-waiting-note]").count() == 0
     assert page.locator("[data-waiting]").count() == 0
+    assert page.locator("[aria-describedby='waiting-note']").count() == 0
     for control in ids:
         assert page.evaluate(f"document.getElementById('{control}').disabled") is False, control
 
