@@ -51,10 +51,8 @@ export function pressAndHold(target, { move, end = () => {}, onPress = null, acc
   return { held: () => finger.held };
 }
 
-/** No long-press menu and no text selection on a surface a finger draws or drags on. */
+/** No long-press menu on a surface (a canvas) a finger draws or drags on; a right click
+ *  still opens the browser's menu. */
 export function dragSurface(node) {
-  node.style.userSelect = "none";
-  node.style.webkitUserSelect = "none";
-  node.style.webkitTouchCallout = "none";
   node.addEventListener("contextmenu", (e) => { if (e.pointerType === "touch") e.preventDefault(); });
 }
