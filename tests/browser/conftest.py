@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 import shutil
 import threading
+import time
 from contextlib import contextmanager
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -172,3 +173,16 @@ def wait_ready(pg, timeout: int = READY_TIMEOUT_MS) -> None:
 def open_page(pg, server, path: str) -> None:
     pg.goto(server.url(path))
     wait_ready(pg)
+
+
+SCREENS = ROOT / "test-output" / "screens"  # screenshots for a person to look at
+STARTED = time.time()  # this module is imported once per run, before any test
+
+
+def pytest_terminal_summary(terminalreporter, exitstatus, config):
+    """List the screenshots this run saved into test-output/screens/."""
+    paths = sorted(p for p in SCREENS.glob("*.png") if p.stat().st_mtime >= STARTED)
+    if paths:
+        terminalreporter.section("screenshots")
+        for path in paths:
+            terminalreporter.write_line(str(path))
