@@ -16,9 +16,9 @@
 // every 250 ms; a tick that comes late means the main thread was busy (compiling wasm,
 // unpacking NumPy, importing), so a slow or throttled CPU raises no false alarm:
 // - a start-up request unanswered, or a start-up body waiting for its next bytes, for
-//   12 s is named once the main thread has been idle for two ticks (so bytes that came
+//   10 s is named once the main thread has been idle for two ticks (so bytes that came
 //   while it was busy have been read);
-// - 12 s of on-time ticks with nothing arriving at all (no byte, no file; a late tick
+// - 10 s of on-time ticks with nothing arriving at all (no byte, no file; a late tick
 //   starts the count again) names the files still awaited: scripts and PyScript's and
 //   Pyodide's start-up modules (import(), not fetch) not arrived.
 // If this script itself does not run, the page shell's static notice (#load-stalled,
@@ -30,7 +30,7 @@
   const root = document.documentElement;
   root.dataset.boot = "1";  // the static stalled notice of the shell stays hidden
   const started = performance.now();
-  const STALL_MS = 12000;  // waiting this long (idle main thread, nothing arriving) is a stall
+  const STALL_MS = 10000;  // waiting this long (idle main thread, nothing arriving) is a stall
   const TICK_MS = 250;  // the heartbeat
   const LATE_MS = 500;  // a tick this late: the main thread was busy working, not waiting
   let quiet = 0;  // ms of on-time ticks with nothing arriving since the last progress
@@ -269,7 +269,16 @@
     const el = event.target;
     if (root.dataset.ready || !el || el.tagName !== "SCRIPT") return;
     const url = el.src || "";
-    if (url) api._fail(tr("boot.error.script", { name: fileName(url) }, "Could not load {name}. Check the connection and retry."));
+    if (!url) return;
+    // a module's imports that failed (an error status, or no answer at all) are named too
+    const folder = url.slice(0, url.lastIndexOf("/") + 1);
+    const failed = (module) => {
+      const entry = performance.getEntriesByName(module)[0];
+      return !entry || entry.responseStatus === 0 || entry.responseStatus >= 400;
+    };
+    const parts = failed(url) ? [] : startupModules.filter((module) => module.startsWith(folder) && failed(module));
+    const name = parts.length ? `${fileName(url)} (${parts.map(fileName).join(", ")})` : fileName(url);
+    api._fail(tr("boot.error.script", { name }, "Could not load {name}. Check the connection and retry."));
   }, true);
   window.addEventListener("error", (event) => {
     if (root.dataset.ready) return;

@@ -456,11 +456,12 @@ def test_a_start_up_file_that_fails_or_stalls_is_named_with_a_retry(
 ):
     pg = module_context.new_page()
     pg.route(pattern, handler)
+    # a file that fails is named as soon as it is asked for, which a loaded machine takes
+    # long to reach for py/gan.py; one that never answers (asked for early) within 20 s
+    timeout = (STALL_S + 8) * 1000 if handler is _never else READY_TIMEOUT_MS
     try:
         pg.goto(server.url("gan.html"), wait_until="commit")
-        pg.wait_for_function(
-            "() => document.documentElement.dataset.error", timeout=(STALL_S + 8) * 1000
-        )
+        pg.wait_for_function("() => document.documentElement.dataset.error", timeout=timeout)
         message = pg.evaluate("document.documentElement.dataset.error")
         assert named in message, message
         pg.locator("#load-error").wait_for(state="visible", timeout=5000)  # once <body> is there
@@ -606,15 +607,17 @@ def stalling(site_dir):
 
 # Records, on the page's own clock (epoch ms), when the start-up message or the static
 # notice appeared (the message is a data-error attribute; the notice's reveal is a CSS
-# animation whose end fires animationend), and the main thread's long tasks.
+# animation whose end fires animationend), and when the main thread was busy (working,
+# or not given the CPU on a loaded machine): the late ticks of a 100 ms heartbeat.
 TIMES = """(() => {
   window.__times = {};
-  window.__busy = [];
-  new PerformanceObserver((list) => {
-    for (const task of list.getEntries()) {
-      window.__busy.push([performance.timeOrigin + task.startTime, task.duration]);
-    }
-  }).observe({type: 'longtask', buffered: true});
+  window.__busy = [];  // [epoch ms, ms the main thread could not run a 100 ms timer]
+  let last = Date.now();
+  setInterval(() => {
+    const now = Date.now();
+    if (now - last > 150) window.__busy.push([last, now - last - 100]);
+    last = now;
+  }, 100);
   new MutationObserver(() => {
     const times = window.__times;
     if (document.documentElement.dataset.error && !times.error) times.error = Date.now();
@@ -626,7 +629,7 @@ TIMES = """(() => {
 
 
 def waiting_time(pg, event: str, since: float) -> float:
-    """Seconds from ``since`` (epoch) to the page's ``event``, less its long tasks."""
+    """Seconds from ``since`` (epoch) to the page's ``event``, less its busy time."""
     end = pg.evaluate(f"window.__times.{event}")
     busy = sum(d for start, d in pg.evaluate("window.__busy") if since * 1000 <= start < end)
     return (end - busy) / 1000 - since
@@ -658,8 +661,9 @@ def test_a_download_that_stalls_is_named_within_20_s_and_retry_works(
     pg.add_init_script(TIMES)
     try:
         pg.goto(stalling.url("gan.html"), wait_until="commit")
+        # py/gan.py is asked for late on a loaded machine: the 20 s are checked from then
         pg.wait_for_function(
-            "() => document.documentElement.dataset.error", timeout=(STALL_S + 15) * 1000
+            "() => document.documentElement.dataset.error", timeout=READY_TIMEOUT_MS
         )
         message = pg.evaluate("document.documentElement.dataset.error")
         assert named in message, message
