@@ -151,8 +151,8 @@ export function createCompare() {
     heatCanvas.getContext("2d").putImageData(new ImageData(compare.heat, grid, grid), 0, 0);
     ctx.imageSmoothingEnabled = true;
     ctx.drawImage(heatCanvas, 0, 0, SIZE, SIZE);
-    points(ctx, compare.real, rgba(cssRgb("--real"), 1), 1.8);
-    points(ctx, compare.fake, rgba(cssRgb("--accent"), 1), 2.2);
+    points(ctx, compare.real.subarray(0, compare.realSize || 0), rgba(cssRgb("--real"), 1), 1.8);
+    points(ctx, compare.fake.subarray(0, compare.fakeSize || 0), rgba(cssRgb("--accent"), 1), 2.2);
   };
   function points(ctx, xy, colour, radius) {
     ctx.fillStyle = colour; ctx.strokeStyle = "rgba(255,255,255,0.85)"; ctx.lineWidth = 0.7;

@@ -129,6 +129,19 @@ def test_compare_runs_a_second_lab_in_the_same_frames(fresh):
     s = state(fresh)
     assert s["compare"]["iteration"] == s["iteration"]
     assert s["compare"]["d_loss"] != s["d_loss"]
+    assert fresh.locator("[data-message]").is_hidden()  # no error while drawing the twin
+    # the twin's canvas shows its real samples (green dots) over its heatmap
+    counts = fresh.evaluate(
+        """() => { const c = document.querySelector('[data-compare-canvas]');
+            const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+            let green = 0;
+            for (let i = 0; i < d.length; i += 4) {
+              if (Math.abs(d[i] - 0x1b) < 12 && Math.abs(d[i + 1] - 0x8a) < 12
+                  && Math.abs(d[i + 2] - 0x5a) < 12) green++;
+            }
+            return green; }"""
+    )
+    assert counts > 200, counts
     message = fresh.evaluate(
         "() => { try { window.glasslab.compare({g_lr: 7}); } catch (e) { return e.message; } }"
     )

@@ -123,7 +123,8 @@ class Frames:
         for name, array in arrays.items():
             getattr(canvas, name).subarray(0, array.size).assign(array)
         for name, array in self.compare.view_arrays().items() if self.compare.lab else ():
-            getattr(self.view.compare, name).assign(array)
+            getattr(self.view.compare, name).subarray(0, array.size).assign(array)
+            setattr(self.view.compare, name + "Size", array.size)  # the floats written
         self.view.graph.ran(lab.d_steps, lab.g_steps)
         canvas.draw()
         self.dirty = False
