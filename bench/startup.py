@@ -47,8 +47,17 @@ document.documentElement.dataset.ready = "true";
 """
 EXTRA_PAGES = {BARE_PATH: BARE_HTML}  # more are added by bench/snapshot.py
 
-# data-ready on <html> becomes the mark bench:ready (set before any script of the page)
+# data-ready on <html> becomes the mark bench:ready (set before any script of the page);
+# PyScript's py:ready (interpreter and packages up, before the page's code runs) becomes
+# bench:py-ready, its py:progress steps bench:<step> ("Loaded Storage" just before it
+# calls loadPyodide, "Loaded Pyodide" when that has returned); the resource timing
+# buffer is made large enough for every file of a page
 READY_MARK = """
+performance.setResourceTimingBufferSize(2000);
+addEventListener("py:ready", () => performance.mark("bench:py-ready"), {
+  capture: true, once: true,
+});
+addEventListener("py:progress", (e) => performance.mark(`bench:${e.detail}`));
 new MutationObserver((records, observer) => {
   const root = document.documentElement;
   if (root && (root.dataset.ready || root.dataset.error)) {
@@ -70,9 +79,21 @@ TIMINGS = """() => {
       .find((e) => e.name.split("?")[0].endsWith(end));
     return r ? r.startTime : null;
   };
+  const resEnd = (part) => {
+    const r = performance.getEntriesByType("resource").find((e) => e.name.includes(part));
+    return r ? r.responseEnd : null;
+  };
+  const wheelsEnd = () => {
+    const ends = performance.getEntriesByType("resource")
+      .filter((e) => e.name.split("?")[0].endsWith(".whl")).map((e) => e.responseEnd);
+    return ends.length ? Math.max(...ends) : null;
+  };
   return {
     interpreter: res("/vendor/pyodide/pyodide.mjs"),
-    packages: res(".whl"),
+    packages: res(".whl"), wheels_end: wheelsEnd(),
+    still: mark("glasslab-still"), i18n: resEnd("/i18n/"), model: resEnd(".onnx"),
+    py_ready: mark("bench:py-ready"), storage: mark("bench:Loaded Storage"),
+    pyodide_loaded: mark("bench:Loaded Pyodide"),
     python: mark("glasslab:python"), numpy: mark("glasslab:numpy"),
     imported: mark("glasslab:imported"), main: mark("glasslab:main"),
     bare_pyodide: mark("bare:pyodide"), bare_numpy: mark("bare:numpy"),
@@ -84,18 +105,26 @@ TIMINGS = """() => {
 # wheels as soon as its core has started (wasm compiled, standard library mounted)
 PAGE_PHASES = [
     ("page, PyScript's start (core.js, config, plugins)", None, "interpreter"),
+    ("PyScript's storage synced (from navigation)", None, "storage"),
     ("Pyodide's core until it asks for the wheels", "interpreter", "packages"),
-    ("wheels (fetch, unpack, NumPy's wasm), PyScript setup", "packages", "python"),
+    ("wheels fetched (NumPy and glasslab, together)", "packages", "wheels_end"),
+    ("wheels unpacked, NumPy's wasm (loadPyodide returns)", "wheels_end", "pyodide_loaded"),
+    ("PyScript's setup after loadPyodide, to py:ready", "pyodide_loaded", "py_ready"),
+    ("py:ready to the page's code running", "py_ready", "python"),
     ("import numpy", "python", "numpy"),
     ("import the page's modules", "numpy", "imported"),
     ("main(): build the page", "imported", "main"),
     ("main() to ready (async start, first frame)", "main", "ready"),
     ("all of it from the wheels to ready", "packages", "ready"),
+    ("beside it: the still picture drawn (from navigation)", None, "still"),
+    ("beside it: the i18n catalogue fetched (from navigation)", None, "i18n"),
+    ("beside it: the CNN model fetched (from navigation)", None, "model"),
 ]
 BARE_PHASES = [
     ("page and pyodide.mjs", None, "interpreter"),
     ("Pyodide's core until it asks for the wheel", "interpreter", "packages"),
-    ("NumPy wheel (fetch, unpack, its wasm)", "packages", "bare_pyodide"),
+    ("NumPy wheel fetched", "packages", "wheels_end"),
+    ("NumPy wheel unpacked, its wasm", "wheels_end", "bare_pyodide"),
     ("import numpy and one call", "bare_pyodide", "bare_numpy"),
     ("all of it from the wheel to ready", "packages", "ready"),
 ]
@@ -230,6 +259,9 @@ def print_startup(results: dict) -> None:
     rows = [("bare page", bare["runs"], BARE_PHASES)]
     rows += [(page, r["runs"], PAGE_PHASES) for page, r in results["pages"].items()]
     for name, runs, table in rows:
+        loads = [r for kind in ("cold", "warm_http", "warm_sw") for r in runs.get(kind, [])]
+        if name != "bare page" and not any(r.get("python") for r in loads):
+            name += " (no glasslab:* marks: a build older than site/py/*.py's marks?)"
         print(name)
         columns = [phases(runs.get(kind, []), table) for kind in ("cold", "warm_http", "warm_sw")]
         for i, (label, _, _) in enumerate(table):
