@@ -121,3 +121,23 @@ def page_html(path: Path) -> str:
 def is_shell_source(rel: str) -> bool:
     """Whether a path of ``site/`` is a shell source (used by the build, not shipped)."""
     return rel.split("/", 1)[0] == SHELL_DIR
+
+
+def with_preloads(html: str, lock: dict) -> str:
+    """``html`` with the runtime's files preloaded from the start, if it runs PyScript.
+
+    Pyodide asks for its wasm, standard library and wheels only once PyScript's core.js
+    and Pyodide's own module have run; preloaded, they download meanwhile and Pyodide's
+    fetches take them from the preload cache (one request each). The links carry no
+    ``integrity`` (Chromium ignores it on a fetch preload, with a console warning).
+    """
+    if "vendor/pyscript/core.js" not in html:
+        return html
+    base = "vendor/pyodide/"
+    links = [f'  <link rel="modulepreload" href="{base}pyodide.mjs">']
+    for name in ("pyodide.asm.wasm", "python_stdlib.zip"):
+        links.append(f'  <link rel="preload" href="{base}{name}" as="fetch" crossorigin>')
+    for name in sorted(entry["file_name"] for entry in lock["packages"].values()):
+        links.append(f'  <link rel="preload" href="{base}{name}" as="fetch" crossorigin>')
+    anchor = '  <link rel="icon"'
+    return html.replace(anchor, "\n".join(links) + "\n" + anchor, 1)
