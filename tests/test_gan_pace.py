@@ -46,8 +46,8 @@ def test_frame_budget_follows_the_cost_and_ignores_rare_spikes():
 
 def test_frame_budget_fills_whole_periods_and_ignores_late_frames():
     # drawing leaves training less than MIN_SHARE of a period: the frame takes two (or
-    # more) periods anyway, and training gets the rest of them
-    for cost_ms, periods in ((9.0, 2), (14.0, 2), (30.0, 3), (40.0, 3), (48.0, 4)):
+    # more) periods anyway, and training gets the rest of them; short of that, one period
+    for cost_ms, periods in ((9.0, 1), (12.0, 1), (14.0, 2), (30.0, 3), (40.0, 3), (48.0, 4)):
         budgets, _ = run_frames(FrameBudget(), [cost_ms] * 40)
         expected = periods * PERIOD_MS / 1000 - cost_ms / 1000 - pace.MARGIN_S
         assert budgets[-1] == pytest.approx(expected), cost_ms
@@ -65,10 +65,31 @@ def test_frame_budget_fills_whole_periods_and_ignores_late_frames():
     fast = FrameBudget()
     run_frames(fast, [2.0] * 60, period_ms=PERIOD_MS / 2)
     assert fast.budget() == pytest.approx(PERIOD_MS / 2000 - 0.002 - pace.MARGIN_S)
-    # a stalled frame or a slow display never gives more than MAX_BUDGET_S
+    # long intervals throughout are the page's own frames (a busy machine), not the
+    # display's: the period stays at most MAX_PERIOD_S, so frames do not grow longer
     slow = FrameBudget()
     run_frames(slow, [1.0] * 30, period_ms=200)
-    assert slow.budget() == pace.MAX_BUDGET_S
+    assert slow.period == pace.MAX_PERIOD_S
+    assert slow.budget() == pytest.approx(pace.MAX_PERIOD_S - 0.001 - pace.MARGIN_S)
+    assert slow.budget() <= pace.MAX_BUDGET_S
+    # and a stalled frame never gives more than MAX_BUDGET_S
+    assert FrameBudget().budget() <= pace.MAX_BUDGET_S
+    stalled = FrameBudget()
+    run_frames(stalled, [60.0] * 30)
+    assert stalled.budget() <= pace.MAX_BUDGET_S
+
+
+def test_frame_budget_does_not_feed_on_its_own_long_frames():
+    # frames 50 ms apart on a 60 Hz display (each trained long, so each came late):
+    # the next budget keeps the frame to one display period, not to 50 ms
+    budget, now, busy = FrameBudget(), 0.0, None
+    for _ in range(90):
+        b = budget.frame(now, busy)
+        budget.spent(b)
+        busy = 6.0 + 1000 * b
+        now += 50.0
+    assert budget.period == pace.MAX_PERIOD_S
+    assert 1000 * budget.budget() + 6.0 + 1000 * pace.MARGIN_S <= 20.0 + 1e-9
 
 
 def test_frame_budget_counts_the_training_of_the_frame_before():
@@ -126,3 +147,9 @@ def test_every_limits_the_rate_unless_told_not_to():
     assert not every.due()
     clock[0] = 0.36
     assert every.due()
+
+
+def test_field_due_spreads_the_heatmap_over_frames_while_playing():
+    playing = [pace.field_due(frame, True) for frame in range(1, 13)]
+    assert sum(playing) == 12 // pace.FIELD_EVERY
+    assert all(pace.field_due(frame, False) for frame in range(1, 13))  # paused: every frame

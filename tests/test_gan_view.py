@@ -70,3 +70,15 @@ def test_arrows_keep_direction_grow_with_the_gradient_and_stay_bounded():
     assert np.isclose(lengths[2], gan_view.ARROW_MAX)
     assert np.allclose(a[3] / lengths[3], [-0.6, 0.8])  # direction kept
     assert np.allclose(a[4], 0.0)
+
+
+def test_frame_arrays_leave_out_the_heatmap_when_not_due():
+    from glasslab.gan import Config, GanLab
+
+    lab = GanLab(Config())
+    heat = np.zeros((gan_view.GRID, gan_view.GRID, 4), dtype=np.uint8)
+    without = gan_view.frame_arrays(lab, False, heat, field=False)
+    assert "heat" not in without and not heat.any()  # the view keeps the heatmap it has
+    with_field = gan_view.frame_arrays(lab, True, heat)
+    assert with_field["heat"].size == gan_view.GRID * gan_view.GRID * 4 and heat.any()
+    assert np.array_equal(with_field["fake"], without["fake"])

@@ -79,7 +79,9 @@ function frame(now) {
   if (tick) {
     // no message yet: the last frame kept the thread busy until now
     const last = busy ?? (previous === undefined ? null : now - previous);
-    busy = null; frameStart = now;
+    // measured from when this callback runs: a frame that began late (the last one ran
+    // past a refresh) is not charged for the last one's overrun
+    busy = null; frameStart = performance.now();
     try { tick(now, last); compare.draw(); } catch (error) { console.error(error); }
     rendered.port2.postMessage(0);
   }

@@ -17,12 +17,19 @@ frames of the same kind (a frame's cost is the time its main thread was busy, me
 by the page, minus the training in it; frames that also update the charts, say, are
 another kind) and a margin m = ``MARGIN_S`` for the compositor and the
 unexpected. T is a low quantile of the recent frame intervals, so frames that came
-late do not lengthen it. k = 1 while that leaves training at least ``MIN_SHARE`` of
-the period; where drawing alone fills the frame (a slow device, or a machine busy with
-other work) a frame takes k > 1 periods whatever the page does, so k is the least whole
-number that leaves training that share, and training gets the rest of those k periods
-instead of idling until the next one. Until the page has measured a frame, the budget
-is ``DEFAULT_BUDGET_S``.
+late do not lengthen it, and at most ``MAX_PERIOD_S``: when every frame is long (a busy
+machine), the intervals are the page's own frames, not the display's, and a period
+measured from them would let each frame train longer, and so come later, than the last.
+k = 1 while that leaves training at least ``MIN_SHARE`` of the period, so a frame
+keeps to one refresh unless drawing alone nearly fills it; where it does (a slow
+device, or a machine busy with other work) a frame takes k > 1 periods whatever the page
+does, so k is the least whole number that leaves training that share, and training gets
+the rest of those k periods instead of idling until the next one. Until the page has
+measured a frame, the budget is ``DEFAULT_BUDGET_S``.
+
+:func:`field_due` spreads the dearest view over frames: while training plays, D's
+heatmap (its forward pass on the whole grid) is redrawn every ``FIELD_EVERY``-th frame,
+the points and arrows every frame.
 
 :class:`Every` is a clock for things shown at a bounded rate (the counters' text).
 All times are in seconds.
@@ -39,13 +46,15 @@ WINDOW_SECONDS = 0.5
 MAX_CHUNK = 200
 
 DEFAULT_BUDGET_S = 0.010  # until the first frame is measured
-MIN_SHARE = 0.4  # training's least share of a period, however slow the drawing
+MIN_SHARE = 0.15  # training's least share of a period, however slow the drawing
 MAX_BUDGET_S = 0.040  # a slow display (or a stalled frame) does not freeze the page
 MARGIN_S = 0.002  # left free in each frame besides the measured cost
 COST_FRAMES = 30  # the frames whose costs the next budget allows for
 COST_QUANTILE = 0.9  # ... this quantile of them (the fourth largest of 30)
 PERIOD_FRAMES = 60  # the frame intervals the period is estimated from
+FIELD_EVERY = 2  # while playing, D's heatmap is redrawn every this many frames
 PERIOD_QUANTILE = 0.2  # the period: this quantile of those intervals
+MAX_PERIOD_S = 1 / 50  # ... and at most this (displays refresh at 50 Hz or more)
 
 
 class Pace:
@@ -133,7 +142,8 @@ class FrameBudget:
     @property
     def period(self) -> float | None:
         """T: the display's frame period, or None before two frames were seen."""
-        return _quantile(self.intervals, PERIOD_QUANTILE)
+        period = _quantile(self.intervals, PERIOD_QUANTILE)
+        return None if period is None else min(period, MAX_PERIOD_S)
 
     def cost(self, kind: object = None) -> float | None:
         """c: what a frame of ``kind`` costs besides training (before one of its kind was
@@ -156,6 +166,12 @@ def _quantile(values, q: float) -> float | None:
         return None
     ordered = sorted(values)
     return ordered[round(q * (len(ordered) - 1))]
+
+
+def field_due(frame: int, playing: bool) -> bool:
+    """True when frame number ``frame`` redraws D's heatmap: every frame when paused
+    (each change is shown), every ``FIELD_EVERY``-th while playing."""
+    return not playing or frame % FIELD_EVERY == 0
 
 
 class Every:

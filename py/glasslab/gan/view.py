@@ -173,10 +173,13 @@ def sample_arrays(lab) -> dict[str, np.ndarray]:
     return {"real": real, "noise": tracked_noise(lab).reshape(-1)}
 
 
-def frame_arrays(lab, manifold: bool, heat: np.ndarray | None = None) -> dict[str, np.ndarray]:
+def frame_arrays(
+    lab, manifold: bool, heat: np.ndarray | None = None, field: bool = True
+) -> dict[str, np.ndarray]:
     """What the distribution view redraws each frame, flat float32 (the heatmap uint8,
     written into ``heat`` when given): ``fake`` (the tracked fakes), ``grad`` (their
-    :func:`arrows`), ``gradRaw`` (D's gradient there), ``heat`` (:func:`lab_heat`) and,
+    :func:`arrows`), ``gradRaw`` (D's gradient there), with ``field`` ``heat``
+    (:func:`lab_heat`; without it the view keeps the heatmap it has) and,
     with ``manifold``, ``manifold`` (:meth:`~glasslab.gan.lab_views.LabViews.manifold`)
     and for 2-D noise ``manifoldAlpha`` (:func:`manifold_alpha`)."""
     raw = lab.tracked_gradients()
@@ -184,8 +187,9 @@ def frame_arrays(lab, manifold: bool, heat: np.ndarray | None = None) -> dict[st
         "fake": lab.tracked_fakes().astype(np.float32).reshape(-1),
         "grad": arrows(raw).astype(np.float32).reshape(-1),
         "gradRaw": raw.astype(np.float32).reshape(-1),
-        "heat": lab_heat(lab, heat).reshape(-1),
     }
+    if field:
+        out["heat"] = lab_heat(lab, heat).reshape(-1)
     if manifold:
         grid = lab.manifold()
         out["manifold"] = grid.astype(np.float32).reshape(-1)

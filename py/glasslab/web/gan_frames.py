@@ -9,7 +9,7 @@ import numpy as np
 from glasslab.gan import GanDiverged
 from glasslab.gan import view as gan_view
 from glasslab.gan.compare import Comparison
-from glasslab.gan.pace import Every, FrameBudget, Pace
+from glasslab.gan.pace import Every, FrameBudget, Pace, field_due
 from glasslab.gan.stages import STEP_FUNCTIONS, SlowMotion, code_lines, step_source
 from glasslab.live.session import CodeFailed
 from glasslab.web import bridge
@@ -113,7 +113,10 @@ class Frames:
     def refresh(self) -> None:
         lab, canvas = self.page.lab, self.canvas
         if self.dirty != "batch":
-            arrays = gan_view.frame_arrays(lab, canvas.layers.manifold or self.thumbs, self._heat)
+            field = field_due(self.frame, self.page.playing)  # D's heatmap, every 2nd frame
+            arrays = gan_view.frame_arrays(
+                lab, canvas.layers.manifold or self.thumbs, self._heat, field
+            )
             if self.real_dirty:
                 arrays.update(gan_view.sample_arrays(lab))
                 canvas.nReal, self.real_dirty = arrays["real"].size // 2, False
