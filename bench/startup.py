@@ -104,29 +104,27 @@ TIMINGS = """() => {
 # (label, from, to) over the timings above, in ms after navigation; Pyodide asks for the
 # wheels as soon as its core has started (wasm compiled, standard library mounted)
 PAGE_PHASES = [
-    ("page, PyScript's start (core.js, config, plugins)", None, "interpreter"),
-    ("PyScript's storage synced (from navigation)", None, "storage"),
-    ("Pyodide's core until it asks for the wheels", "interpreter", "packages"),
-    ("wheels fetched (NumPy and glasslab, together)", "packages", "wheels_end"),
-    ("wheels unpacked, NumPy's wasm (loadPyodide returns)", "wheels_end", "pyodide_loaded"),
+    ("page and PyScript's start, to loadPyodide called", None, "storage"),
+    ("loadPyodide: Pyodide's core, the wheels, NumPy's wasm", "storage", "pyodide_loaded"),
     ("PyScript's setup after loadPyodide, to py:ready", "pyodide_loaded", "py_ready"),
     ("py:ready to the page's code running", "py_ready", "python"),
     ("import numpy", "python", "numpy"),
     ("import the page's modules", "numpy", "imported"),
     ("main(): build the page", "imported", "main"),
     ("main() to ready (async start, first frame)", "main", "ready"),
-    ("all of it from the wheels to ready", "packages", "ready"),
+    ("all of it from loadPyodide called to ready", "storage", "ready"),
+    ("beside it: pyodide.mjs requested (from navigation)", None, "interpreter"),
+    ("beside it: the wheels fetched (from navigation)", None, "wheels_end"),
     ("beside it: the still picture drawn (from navigation)", None, "still"),
     ("beside it: the i18n catalogue fetched (from navigation)", None, "i18n"),
     ("beside it: the CNN model fetched (from navigation)", None, "model"),
 ]
 BARE_PHASES = [
-    ("page and pyodide.mjs", None, "interpreter"),
-    ("Pyodide's core until it asks for the wheel", "interpreter", "packages"),
-    ("NumPy wheel fetched", "packages", "wheels_end"),
-    ("NumPy wheel unpacked, its wasm", "wheels_end", "bare_pyodide"),
+    ("page and pyodide.mjs, to loadPyodide called", None, "interpreter"),
+    ("loadPyodide: Pyodide's core, the wheel, NumPy's wasm", "interpreter", "bare_pyodide"),
     ("import numpy and one call", "bare_pyodide", "bare_numpy"),
-    ("all of it from the wheel to ready", "packages", "ready"),
+    ("all of it from loadPyodide called to ready", "interpreter", "ready"),
+    ("beside it: the NumPy wheel fetched (from navigation)", None, "wheels_end"),
 ]
 
 
