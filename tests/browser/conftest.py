@@ -160,6 +160,25 @@ def module_page(browser, server, path: str, **context_options):
     context.close()
 
 
+@pytest.fixture(scope="module")
+def tinyvgg(site_dir):
+    """The built site's TinyVGG, run by the NumPy engine on CPython."""
+    from glasslab.cnn.model import SequentialCNN
+
+    return SequentialCNN.from_file(site_dir / "tinyvgg.onnx")
+
+
+@pytest.fixture(scope="module")
+def shown(cnn, tinyvgg, tmp_path_factory):
+    """The module's CNN page (its ``cnn`` fixture) on a lossless image, and CPython's input,
+    activations and probabilities for it."""
+    from tests.browser.test_cnn_page import make_pattern_png, reference, upload
+
+    path = make_pattern_png(tmp_path_factory)
+    upload(cnn, "#file-image", path, "window.glasslab.state().image === 'pattern.png'")
+    return reference(tinyvgg, path.read_bytes())
+
+
 def wait_ready(pg, timeout: int = READY_TIMEOUT_MS) -> None:
     """Wait until the page reports ready or an error; fail with the page's message on error."""
     pg.wait_for_function(

@@ -34,11 +34,6 @@ def cnn(browser, server):
     assert not foreign, f"requests left the site's origin: {foreign}"
 
 
-@pytest.fixture(scope="module")
-def tinyvgg(site_dir):
-    return SequentialCNN.from_file(site_dir / "tinyvgg.onnx")
-
-
 def state(pg) -> dict:
     return pg.evaluate("window.glasslab.state()")
 

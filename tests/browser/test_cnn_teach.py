@@ -9,11 +9,9 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from glasslab.cnn.model import SequentialCNN
 from glasslab.cnn.page_data import page_luts
 
 from tests.browser.conftest import PageLog, wait_ready
-from tests.browser.test_cnn_page import make_pattern_png, reference, upload
 
 pytestmark = pytest.mark.browser
 
@@ -29,19 +27,6 @@ def cnn(browser, server):
     errors = pg.log.page_errors
     ctx.close()
     assert errors == []
-
-
-@pytest.fixture(scope="module")
-def tinyvgg(site_dir):
-    return SequentialCNN.from_file(site_dir / "tinyvgg.onnx")
-
-
-@pytest.fixture(scope="module")
-def shown(cnn, tinyvgg, tmp_path_factory):
-    """The page on a lossless image, and CPython's input, activations and probabilities."""
-    path = make_pattern_png(tmp_path_factory)
-    upload(cnn, "#file-image", path, "window.glasslab.state().image === 'pattern.png'")
-    return reference(tinyvgg, path.read_bytes())
 
 
 def state(pg) -> dict:

@@ -249,22 +249,20 @@ def _close_share(pg):
     pg.wait_for_function("!document.getElementById('share-dialog').open")
 
 
+def _live_steps(pg):
+    for panel, what in (("code", "the code editor"), ("exercises", "an exercise")):
+        yield (
+            what,
+            lambda panel=panel: (
+                pg.click(f"[data-live='{panel}'] > summary"),
+                pg.wait_for_selector(f"[data-live='{panel}'] .cm-editor"),
+            ),
+        )
+
+
 def _gan_steps(pg):
     yield "the graph's edit mode", lambda: pg.locator(".graph-edit").click()
-    yield (
-        "the code editor",
-        lambda: (
-            pg.click("[data-live='code'] > summary"),
-            pg.wait_for_selector("[data-live='code'] .cm-editor"),
-        ),
-    )
-    yield (
-        "an exercise",
-        lambda: (
-            pg.click("[data-live='exercises'] > summary"),
-            pg.wait_for_selector("[data-live='exercises'] .cm-editor"),
-        ),
-    )
+    yield from _live_steps(pg)
     yield (
         "the compare lab",
         lambda: (
@@ -295,20 +293,7 @@ def _cnn_steps(pg):
             pg.locator("#pg-player button").first.click(),
         ),
     )
-    yield (
-        "the code editor",
-        lambda: (
-            pg.click("[data-live='code'] > summary"),
-            pg.wait_for_selector("[data-live='code'] .cm-editor"),
-        ),
-    )
-    yield (
-        "an exercise",
-        lambda: (
-            pg.click("[data-live='exercises'] > summary"),
-            pg.wait_for_selector("[data-live='exercises'] .cm-editor"),
-        ),
-    )
+    yield from _live_steps(pg)
 
 
 def test_after_opening_every_part_and_in_chinese(phone):

@@ -13,10 +13,8 @@ import time
 from contextlib import contextmanager
 
 import pytest
-from glasslab.cnn.model import SequentialCNN
 
 from tests.browser.conftest import PageLog, wait_ready
-from tests.browser.test_cnn_page import make_pattern_png, reference, upload
 
 pytestmark = pytest.mark.browser
 
@@ -329,19 +327,6 @@ def test_code_typed_with_the_on_screen_keyboard_runs(gan):
 def cnn(browser, server):
     with touch_page(browser, server, "cnn.html", PHONE) as pg:
         yield pg
-
-
-@pytest.fixture(scope="module")
-def tinyvgg(site_dir):
-    return SequentialCNN.from_file(site_dir / "tinyvgg.onnx")
-
-
-@pytest.fixture(scope="module")
-def shown(cnn, tinyvgg, tmp_path_factory):
-    """The page on a lossless image, and CPython's input, activations and probabilities."""
-    path = make_pattern_png(tmp_path_factory)
-    upload(cnn, "#file-image", path, "window.glasslab.state().image === 'pattern.png'")
-    return reference(tinyvgg, path.read_bytes())
 
 
 def test_press_and_hold_reads_an_overview_map_and_a_tap_opens_it(cnn, shown):
