@@ -104,6 +104,12 @@ def gan_fresh(gan):
     return gan
 
 
+def start_error(pg, timeout: int = READY_TIMEOUT_MS) -> str:
+    """Wait for the page's start-up error and return it (``dataset.error``)."""
+    pg.wait_for_function("() => document.documentElement.dataset.error", timeout=timeout)
+    return pg.evaluate("document.documentElement.dataset.error")
+
+
 # ---------------------------------------------------------------- GAN: hyperparameters
 
 
@@ -384,10 +390,7 @@ def test_missing_runtime_file_gives_a_message_and_retry_works(
     pg.log = PageLog(pg)
     try:
         pg.goto(scratch.url(path))
-        pg.wait_for_function(
-            "() => document.documentElement.dataset.error", timeout=READY_TIMEOUT_MS
-        )
-        message = pg.evaluate("document.documentElement.dataset.error")
+        message = start_error(pg)
         assert target.name in message and "404" in message, message
         assert pg.is_visible("#load-error") and pg.is_visible("#load-retry")
         assert target.name in pg.text_content("#load-error")
@@ -461,8 +464,7 @@ def test_a_start_up_file_that_fails_or_stalls_is_named_with_a_retry(
     timeout = (STALL_S + 8) * 1000 if handler is _never else READY_TIMEOUT_MS
     try:
         pg.goto(server.url("gan.html"), wait_until="commit")
-        pg.wait_for_function("() => document.documentElement.dataset.error", timeout=timeout)
-        message = pg.evaluate("document.documentElement.dataset.error")
+        message = start_error(pg, timeout)
         assert named in message, message
         pg.locator("#load-error").wait_for(state="visible", timeout=5000)  # once <body> is there
         assert pg.is_visible("#load-retry") and message in pg.text_content("#load-error")
@@ -513,10 +515,7 @@ def test_every_start_up_file_that_fails_is_named_at_once(
     pg.route(pattern, handler)
     try:
         pg.goto(server.url("gan.html"), wait_until="commit")
-        pg.wait_for_function(
-            "() => document.documentElement.dataset.error", timeout=READY_TIMEOUT_MS
-        )
-        message = pg.evaluate("document.documentElement.dataset.error")
+        message = start_error(pg)
         assert named in message, message
         pg.locator("#load-error").wait_for(state="visible", timeout=5000)
         assert pg.locator(".py-error:visible").count() == 0
@@ -662,10 +661,7 @@ def test_a_download_that_stalls_is_named_within_20_s_and_retry_works(
     try:
         pg.goto(stalling.url("gan.html"), wait_until="commit")
         # py/gan.py is asked for late on a loaded machine: the 20 s are checked from then
-        pg.wait_for_function(
-            "() => document.documentElement.dataset.error", timeout=READY_TIMEOUT_MS
-        )
-        message = pg.evaluate("document.documentElement.dataset.error")
+        message = start_error(pg)
         assert named in message, message
         assert stalling.server.stalled_at, "the stalled file was not asked for"
         # within 20 s of waiting: time the main thread spent working (Python starting while
