@@ -21,7 +21,6 @@ from tests.browser.test_cnn_page import (  # noqa: F401 (fixtures)
     pattern,
     reference,
     state,
-    tinyvgg,
     upload,
 )
 
