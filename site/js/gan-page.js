@@ -1,6 +1,7 @@
 // GAN lab page: puts the views together as window.glasslabGanView (what Python's
 // glasslab.web.gan_page talks to) and runs the frame loop: once per animation frame
-// Python trains inside a time budget, then writes the views and draws.
+// Python trains inside a time budget (or, while it plays, shows what the training worker
+// of gan-worker.js trained), then writes the views and draws.
 import { createCanvas } from "./gan-canvas.js";
 import { createCharts } from "./gan-charts.js";
 import { createCode } from "./gan-code.js";
@@ -10,6 +11,7 @@ import { createHistory } from "./gan-history.js";
 import { createCompare } from "./gan-compare.js";
 import { createArticle } from "./gan-article.js";
 import { showStill } from "./gan-still.js";
+import { createTrainer } from "./gan-worker.js";
 
 const canvas = createCanvas();
 const graph = createGraph();
@@ -36,6 +38,7 @@ const view = {
   rewound: (snapshots, iteration) => rewind.rewound(snapshots, iteration),
   graph,
   code: createCode(),
+  trainer: createTrainer(),  // the port to the training worker (glasslab.gan.handoff.Offload)
   controls: {
     show(state) {
       controls.show(state); graph.shapes(state);

@@ -9,6 +9,7 @@ import numpy as np
 from glasslab.gan import GanDiverged
 from glasslab.gan import view as gan_view
 from glasslab.gan.compare import Comparison
+from glasslab.gan.handoff import Offload
 from glasslab.gan.pace import Every, FrameBudget, Pace, field_due
 from glasslab.gan.stages import STEP_FUNCTIONS, SlowMotion, code_lines, step_source
 from glasslab.live.session import CodeFailed
@@ -33,23 +34,30 @@ class Frames:
         self.code_shown = ("d", None)
         self.kl = self.js_div = None
         self.compare = Comparison()  # the second lab of "Compare", trained in the same frames
+        self.offload = Offload(self.view.trainer, self.pace)  # training in site/js/gan-worker.js
         self._heat = np.empty((gan_view.GRID, gan_view.GRID, 4), dtype=np.uint8)
 
     def tick(self, now=None, busy=None) -> None:
         """Called by site/js/gan-page.js once per animation frame (its timestamp, and the
-        time the last frame kept the main thread busy, in ms): train, then draw."""
+        time the last frame kept the main thread busy, in ms): train (or show what the
+        worker trained, ``glasslab.gan.handoff``), then draw."""
         page, start = self.page, time.perf_counter()
         self.frame += 1
         self.thumbs = bool(self.view.graph.due())  # the graph's thumbnails: the manifold too
         metrics = page.playing and not page.slow and self.frame % METRICS_EVERY == 0
         budget = self.budget.frame(now, busy, (metrics, self.thumbs))
-        if page.playing:
+        if page.playing:  # the worker trains, but not slow motion, Compare or edited code
+            edited = page.slow or self.compare.lab or page.live.session.edited()
+            worker, diverged = self.offload.frame(page.lab, eligible=not edited)
             try:
+                if diverged:
+                    raise GanDiverged(diverged, page.lab.iteration, page.lab.iteration)
                 if page.slow:
                     self.advance_stage()
                 else:
                     self.dirty = True
-                    self.pace.train(page.lab, budget / (2 if self.compare.lab else 1))
+                    if not worker:
+                        self.pace.train(page.lab, budget / (2 if self.compare.lab else 1))
             except GanDiverged as exc:
                 page.pause()
                 page.messages.show(Text("gan.msg.diverged", detail=exc))

@@ -40,6 +40,10 @@ class GanPage:
     def lab(self):
         return self.session.lab
 
+    def own(self):  # the lab back from the worker (if it trains it) before anything changes it
+        self.frames.offload.take_back()
+        return self.lab
+
     def _page_object(self):  # what the JS views call besides the handle
         page = js.Object.new()
         for name, fn in {
@@ -84,7 +88,7 @@ class GanPage:
 
     def apply(self, request: gs.Request) -> None:
         """Apply a checked ``set()`` call: all of it, or (ValueError) nothing at all."""
-        was = self.session.pretrained
+        was, _ = self.session.pretrained, self.own()
         done = self.session.update(request.settings, request.pretrained)
         if request.slow_motion is not None:
             self.set_slow(request.slow_motion)
@@ -102,13 +106,13 @@ class GanPage:
         self.frames.dirty = True
 
     async def seek(self, iteration) -> dict:
-        self.lab.seek(iteration)  # a snapshot of the lab's history; the charts keep its past
+        self.own().seek(iteration)  # a snapshot of the lab's history; the charts keep its past
         self.after_model_change(new_run=False)
         self.view.rewound(bridge.to_js(self.lab.history.summaries()), self.lab.iteration)
         return self.state()
 
     def compare(self, params=None) -> dict:
-        self.frames.compare.start(self.lab, params)  # None ends it
+        self.frames.compare.start(self.own(), params)  # None ends it
         self.redraw()
         self.frames.update_metrics(push=False)
         return self.state()
@@ -126,7 +130,7 @@ class GanPage:
         self.sync_controls()
 
     def pause(self) -> None:
-        self.playing = False
+        self.playing, _ = False, self.own()
         self.view.canvas.showGrad = True
         self.frames.pace.stop()
         self.view.graph.setFlowing(False)
@@ -141,7 +145,7 @@ class GanPage:
             raise bridge.UserError(Text("gan.error.step", value=repr(which)))
         self.frames.motion.walker = None
         try:
-            self.lab.step(which)
+            self.own().step(which)
         except GanDiverged as exc:
             self.messages.show(Text("gan.msg.diverged", detail=exc))
         except CodeFailed as exc:
@@ -182,6 +186,7 @@ class GanPage:
             self.redraw()
 
     def save(self, *_args) -> None:
+        self.own()
         self.view.download(*self.session.save())
 
     def load_text(self, text) -> None:
@@ -229,6 +234,7 @@ class GanPage:
             "drawing_mode": bool(canvas.drawingMode),
             "layers": {layer: bool(getattr(canvas.layers, layer)) for layer in gs.LAYERS},
             "iterations_per_second": round(self.frames.pace.rate, 1),
+            "trainer": self.frames.offload.trainer,
             "fps": round(float(stats.fps), 1),
             "frame_ms_p95": round(float(stats.p95_ms), 2),
             "message": self.messages.text,
@@ -274,7 +280,7 @@ def main() -> None:
     bridge.expose("set", page.set_from_js)
     bridge.expose("benchmark", lambda n=2000: page.session.benchmark(n))
     bridge.expose("probe", lambda x, y: page.lab.probe_reading(x, y))
-    bridge.expose("history", lambda: page.lab.history.summaries())
+    bridge.expose("history", lambda: page.frames.offload.summaries(page.lab))
     bridge.expose("seek", page.seek)
     bridge.expose("compare", page.compare)
     autoplay, problem = gs.url_flag(bridge.url_params(), "autoplay")
