@@ -84,14 +84,21 @@ def cnn_in_page(browser, origin: str, runs: int) -> dict:
 
 
 def gan_in_page(browser, origin: str, repeats: int, seconds: float) -> dict:
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
     pg = browser.new_page()
     pg.goto(f"{origin}/gan.html?pretrained=0")
     pg.wait_for_function("document.documentElement.dataset.ready", timeout=180_000)
     alone = [pg.evaluate("window.glasslab.benchmark(2000)")["per_second"] for _ in range(repeats)]
-    drawn, fps, p95 = [], [], []
+    drawn, fps, p95, trainers = [], [], [], []
     for _ in range(repeats):
         pg.evaluate("window.glasslab.reset(); window.glasslab.set({manifold: true})")
         pg.evaluate("window.glasslab.play()")
+        try:  # the training worker loads its own Pyodide on the first play: not measured
+            if "trainer" in pg.evaluate("window.glasslab.state()"):  # older builds: none
+                pg.wait_for_function("glasslab.state().trainer === 'worker'", timeout=60_000)
+        except PlaywrightTimeout:
+            pass  # the worker did not start: the page's thread trains
         time.sleep(1.0)  # warm-up
         start_it = pg.evaluate("window.glasslab.state().iteration")
         start = time.perf_counter()
@@ -100,6 +107,7 @@ def gan_in_page(browser, origin: str, repeats: int, seconds: float) -> dict:
         drawn.append((s["iteration"] - start_it) / (time.perf_counter() - start))
         fps.append(s["fps"])
         p95.append(s["frame_ms_p95"])
+        trainers.append(s.get("trainer", "page"))
         pg.evaluate("window.glasslab.pause()")
     pg.close()
     return {
@@ -107,6 +115,7 @@ def gan_in_page(browser, origin: str, repeats: int, seconds: float) -> dict:
         "drawn_its": statistics.median(drawn),
         "fps": statistics.median(fps),
         "frame_p95_ms": statistics.median(p95),
+        "trainer": ",".join(sorted(set(trainers))),  # who trained while drawing
     }
 
 
@@ -121,6 +130,7 @@ def gan_memory(playwright, origin: str, minutes: list[float]) -> list[dict]:
     pg.wait_for_function("document.documentElement.dataset.ready", timeout=180_000)
     pg.evaluate("window.glasslab.set({manifold: true})")
     out = [{"minutes": 0.0, **pg.evaluate("window.glasslab.memory()")}]
+    worker_heap = "window.glasslabGanView.trainer.wasmBytes"  # the training worker's Pyodide
     pg.evaluate("window.glasslab.play()")
     start = time.perf_counter()
     for mark in sorted(minutes):
@@ -132,6 +142,7 @@ def gan_memory(playwright, origin: str, minutes: list[float]) -> list[dict]:
                 "iteration": s["iteration"],
                 "fps": s["fps"],
                 **pg.evaluate("window.glasslab.memory()"),
+                "worker_wasm_bytes": pg.evaluate(worker_heap),
             }
         )
     pg.evaluate("window.glasslab.pause()")
@@ -160,6 +171,9 @@ def main() -> int:
     parser.add_argument(
         "--only-startup", action="store_true", help="only the start-up measures and profile"
     )
+    parser.add_argument(
+        "--only-gan", action="store_true", help="only GAN training, alone and drawn, and native"
+    )
     args = parser.parse_args()
 
     from playwright.sync_api import sync_playwright
@@ -168,6 +182,8 @@ def main() -> int:
     threading.Thread(target=server.serve_forever, daemon=True).start()
     origin = f"http://127.0.0.1:{server.server_address[1]}"
     results: dict = {}
+    if args.only_gan:
+        return only_gan(sync_playwright, origin, server, args)
     try:
         with sync_playwright() as playwright:
             if args.memory_minutes:
@@ -233,6 +249,7 @@ def main() -> int:
     print(f"{'GAN frame rate while drawing (fps)':52} {gan['fps']:12.1f}")
     print(f"{'GAN frame time mean while drawing (ms)':52} {1000 / gan['fps']:12.1f}")
     print(f"{'GAN frame time p95 while drawing (ms)':52} {gan['frame_p95_ms']:12.1f}")
+    print(f"{'GAN trained by, while drawing':52} {gan['trainer']:>12}")
     print(f"{'GAN native CPython (it/s)':52} {gan['native_its']:12.0f}")
     print(
         f"{'ratio Chromium alone / native':52} {gan['train_alone_its'] / gan['native_its']:12.2f}"
@@ -253,6 +270,30 @@ def main() -> int:
     print(f"{'ratio Chromium NumPy / onnxruntime-web':52} {ort_ratio:12.2f}")
     if args.json:
         print(json.dumps(results, indent=1))
+    return 0
+
+
+def only_gan(sync_playwright, origin: str, server, args) -> int:
+    """``--only-gan``: the GAN lines of the table alone (training alone, drawn, native)."""
+    try:
+        with sync_playwright() as playwright:
+            browser = playwright.chromium.launch(
+                executable_path=chromium_path(), args=CHROMIUM_ARGS
+            )
+            gan = gan_in_page(browser, origin, args.repeats, args.seconds)
+            browser.close()
+    finally:
+        server.shutdown()
+    gan["native_its"] = native_gan(5000, args.repeats)
+    print(f"{'GAN training alone in Chromium (it/s)':52} {gan['train_alone_its']:12.0f}")
+    print(f"{'GAN with every view drawn each frame (it/s)':52} {gan['drawn_its']:12.0f}")
+    print(f"{'GAN frame rate while drawing (fps)':52} {gan['fps']:12.1f}")
+    print(f"{'GAN frame time p95 while drawing (ms)':52} {gan['frame_p95_ms']:12.1f}")
+    print(f"{'GAN trained by, while drawing':52} {gan['trainer']:>12}")
+    print(f"{'GAN native CPython (it/s)':52} {gan['native_its']:12.0f}")
+    print(f"{'ratio Chromium drawn / alone':52} {gan['drawn_its'] / gan['train_alone_its']:12.2f}")
+    if args.json:
+        print(json.dumps({"gan": gan}, indent=1))
     return 0
 
 
