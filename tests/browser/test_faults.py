@@ -104,6 +104,21 @@ def gan_fresh(gan):
     return gan
 
 
+def static_notice(pg, timeout_s: float):
+    """Wait until the shell's static notice is shown by its stylesheet (styled: fixed
+    position; revealed: computed ``visibility`` visible) and return its locator. Before
+    the stylesheet arrives the notice is a plain block, which Playwright's "visible"
+    state would take for shown."""
+    pg.wait_for_function(
+        """() => { const el = document.getElementById("load-stalled");
+                   const style = el && getComputedStyle(el);
+                   return style && style.position === "fixed"
+                     && style.visibility === "visible"; }""",
+        timeout=timeout_s * 1000,
+    )
+    return pg.locator("#load-stalled")
+
+
 def start_error(pg, timeout: int = READY_TIMEOUT_MS) -> str:
     """Wait for the page's start-up error and return it (``dataset.error``)."""
     pg.wait_for_function("() => document.documentElement.dataset.error", timeout=timeout)
@@ -482,8 +497,7 @@ def test_without_our_start_up_script_a_static_notice_offers_a_retry(module_conte
     pg.route("**/js/boot.js", _abort)
     try:
         pg.goto(server.url("cnn.html"), wait_until="commit")
-        notice = pg.locator("#load-stalled")
-        notice.wait_for(state="visible", timeout=(STALL_S + 8) * 1000)
+        notice = static_notice(pg, STALL_S + 8)
         assert "retry" in notice.inner_text().lower()
         assert notice.locator("a").get_attribute("href") == ""  # a plain reload of this URL
         pg.unroute("**/js/boot.js")
@@ -532,8 +546,7 @@ def test_a_failed_start_up_script_shows_the_static_notice(module_context, server
     pg.route("**/js/boot.js", handler)
     try:
         pg.goto(server.url("gan.html"), wait_until="commit")
-        notice = pg.locator("#load-stalled")
-        notice.wait_for(state="visible", timeout=(STALL_S + 8) * 1000)
+        notice = static_notice(pg, STALL_S + 8)
         pg.unroute("**/js/boot.js")
         notice.locator("a").click()
         wait_ready(pg)
@@ -687,8 +700,7 @@ def test_a_start_up_script_that_stalls_shows_the_static_notice_within_20_s(
     pg.add_init_script(TIMES)
     try:
         pg.goto(stalling.url("cnn.html"), wait_until="commit")
-        notice = pg.locator("#load-stalled")
-        notice.wait_for(state="visible", timeout=(STALL_S + 15) * 1000)
+        notice = static_notice(pg, STALL_S + 15)
         waited = waiting_time(pg, "notice", stalling.server.stalled_at[0])
         assert waited <= STALL_S, waited
         assert "retry" in notice.inner_text().lower()

@@ -26,6 +26,7 @@ SWITCHES = [
 ]
 ALL_LAYERS = "{heatmap: true, real: true, fake: true, gradients: true, manifold: true}"
 MB = 1e6
+MIN_SAMPLES = 6  # memory samples after the warm-up, the least the levels are judged on
 
 
 def duration(config) -> float:
@@ -43,7 +44,7 @@ def level(samples: list[dict], key: str) -> tuple[float, float]:
 
 
 def assert_levels_off(samples: list[dict], what: str) -> None:
-    assert len(samples) >= 6, f"{what}: too few memory samples ({len(samples)})"
+    assert len(samples) >= MIN_SAMPLES, f"{what}: too few memory samples ({len(samples)})"
     for key in ("js_heap", "wasm_bytes", "py_objects"):
         first, last = level(samples, key)
         grown = last - first
@@ -76,7 +77,8 @@ def soak_gan(pg, seconds: float) -> None:
     samples, fps = [], []
     switch = 0
     previous = None
-    while (now := time.monotonic()) - start < seconds:
+    # at least MIN_SAMPLES after the warm-up, however slow a loaded machine makes each step
+    while (now := time.monotonic()) - start < seconds or len(samples) < MIN_SAMPLES:
         if now >= next_switch:
             pg.evaluate("(p) => window.glasslab.set(p)", SWITCHES[switch % len(SWITCHES)])
             pg.evaluate("window.glasslab.play()")  # a new data set starts paused or playing
@@ -106,7 +108,7 @@ def soak_cnn(pg, seconds: float) -> None:
     warm_up = min(5.0, seconds / 5)
     start = time.monotonic()
     samples, rounds = [], 0
-    while time.monotonic() - start < seconds:
+    while time.monotonic() - start < seconds or len(samples) < MIN_SAMPLES:
         for name in files:
             s = pg.evaluate("(f) => window.glasslab.classify('samples/' + f)", name)
             assert s["image"] == name and s["message"] is None, s["message"]
