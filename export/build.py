@@ -100,8 +100,10 @@ def build(out: Path, mirror: Path | None = None, cache: Path | None = None) -> d
     files[f"vendor/pyodide/{wheel_name}"] = wheel_bytes
     files.update(runtime.assemble(stage, [glasslab_entry], mirror, cache))
     lock = json.loads(files["vendor/pyodide/pyodide-lock.json"])
+    core = shell.core_modules(files)
     for rel in [rel for rel in files if "/" not in rel and rel.endswith(".html")]:
-        files[rel] = shell.with_preloads(files[rel].decode("utf-8"), lock).encode("utf-8")
+        html = shell.with_preloads(files[rel].decode("utf-8"), lock, core)
+        files[rel] = html.encode("utf-8")
     files.update(icons.icon_files())  # the web app manifest's PNG icons
     _write(stage, files)
 

@@ -123,18 +123,36 @@ def is_shell_source(rel: str) -> bool:
     return rel.split("/", 1)[0] == SHELL_DIR
 
 
-def with_preloads(html: str, lock: dict) -> str:
+_CORE_IMPORT = re.compile(r"""from\s*["']\./(core-[\w-]+\.js)["']""")
+
+
+def core_modules(files: dict[str, bytes]) -> tuple[str, ...]:
+    """PyScript's ``core.js`` and the chunks it imports statically (names in
+    ``vendor/pyscript/``), from the built ``files`` (site path -> bytes)."""
+    core = files.get("vendor/pyscript/core.js")
+    if core is None:
+        return ()
+    chunks = _CORE_IMPORT.findall(core.decode("utf-8", "replace"))
+    return ("core.js", *dict.fromkeys(c for c in chunks if f"vendor/pyscript/{c}" in files))
+
+
+def with_preloads(html: str, lock: dict, core: tuple[str, ...] = ()) -> str:
     """``html`` with the runtime's files preloaded from the start, if it runs PyScript.
 
     Pyodide asks for its wasm, standard library and wheels only once PyScript's core.js
     and Pyodide's own module have run; preloaded, they download meanwhile and Pyodide's
     fetches take them from the preload cache (one request each). The links carry no
     ``integrity`` (Chromium ignores it on a fetch preload, with a console warning).
+    ``core``: PyScript's ``core.js`` and the chunk it imports (``vendor/pyscript/`` names),
+    preloaded as modules too.
     """
     if "vendor/pyscript/core.js" not in html:
         return html
     base = "vendor/pyodide/"
     links = [f'  <link rel="modulepreload" href="{base}pyodide.mjs">']
+    # PyScript's core: its <script> comes after the shell's classic scripts at the top of
+    # <body>, and Chromium asks for it only when the parser gets there
+    links += [f'  <link rel="modulepreload" href="vendor/pyscript/{name}">' for name in core]
     for name in ("pyodide.asm.wasm", "python_stdlib.zip"):
         links.append(f'  <link rel="preload" href="{base}{name}" as="fetch" crossorigin>')
     for name in sorted(entry["file_name"] for entry in lock["packages"].values()):

@@ -124,3 +124,33 @@ def test_the_build_ships_complete_pages_and_not_the_shell():
     assert not [rel for rel in files if rel.startswith("shell/")]
     for name in PAGES:
         assert files[name].decode("utf-8") == page_html(SITE / name)
+
+
+def test_the_runtime_and_pyscripts_core_are_preloaded():
+    from export.shell import core_modules, with_preloads
+
+    files = {
+        "vendor/pyscript/core.js": b'export{a as b}from"./core-Ab1_.js";\n',
+        "vendor/pyscript/core-Ab1_.js": b"export const a = 1;\n",
+    }
+    assert core_modules(files) == ("core.js", "core-Ab1_.js")
+    assert core_modules({}) == ()
+    lock = {"packages": {"numpy": {"file_name": "numpy.whl"}, "g": {"file_name": "g.whl"}}}
+    html = (
+        '<head>\n  <link rel="icon" href="i.svg">\n</head>\n<body>\n'
+        '  <script type="module" src="vendor/pyscript/core.js"></script>\n</body>'
+    )
+    out = with_preloads(html, lock, core_modules(files))
+    head = out[: out.index("</head>")]
+    assert re.findall(r'rel="modulepreload" href="([^"]+)"', head) == [
+        "vendor/pyodide/pyodide.mjs",
+        "vendor/pyscript/core.js",
+        "vendor/pyscript/core-Ab1_.js",
+    ]
+    assert re.findall(r'rel="preload" href="vendor/pyodide/([^"]+)"', head) == [
+        "pyodide.asm.wasm",
+        "python_stdlib.zip",
+        "g.whl",
+        "numpy.whl",
+    ]
+    assert with_preloads("<head></head><body></body>", lock) == "<head></head><body></body>"
