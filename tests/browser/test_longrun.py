@@ -13,6 +13,7 @@ import statistics
 import time
 
 import pytest
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 from tests.browser.conftest import CHROMIUM_ARGS, PageLog, chromium_path, wait_ready
 
@@ -70,6 +71,12 @@ def soak_browser(playwright):
 def soak_gan(pg, seconds: float) -> None:
     pg.evaluate(f"window.glasslab.set({ALL_LAYERS})")
     pg.evaluate("window.glasslab.play()")
+    # the training worker loads its own Pyodide at the first Play (seconds of a core): the
+    # soak starts once it trains, or after a minute without it (training stays on the page)
+    try:
+        pg.wait_for_function("window.glasslab.state().trainer === 'worker'", timeout=60_000)
+    except PlaywrightTimeout:
+        pass
     warm_up = min(10.0, seconds / 5)
     period = max(3.0, seconds / 12)
     start = time.monotonic()
