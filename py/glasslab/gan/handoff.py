@@ -37,7 +37,7 @@ import numpy as np
 
 from glasslab.gan import data
 from glasslab.gan.guard import GanDiverged
-from glasslab.gan.history import RNGS, SHARED, Snapshot
+from glasslab.gan.history import SHARED, Snapshot, set_training_state, training_state
 from glasslab.gan.pace import Pace
 from glasslab.nn import MLP
 
@@ -125,9 +125,7 @@ def _resume(lab) -> dict:
     """What besides the weights makes a lab of the same settings this one."""
     return {
         "counters": (lab.iteration, lab.d_steps, lab.g_steps, lab.d_loss, lab.g_loss),
-        "opt": (lab.g_optimizer.get_state(), lab.d_optimizer.get_state()),
-        "rngs": [getattr(lab, name).bit_generator.state for name in RNGS],
-        "streams": (lab._real.get_state(), lab._noise.get_state()),
+        "training": training_state(lab),
         "next_snapshot": lab.history._next,
     }
 
@@ -208,12 +206,7 @@ def adopt(lab, report: dict, snapshots: list) -> None:
     mirror(lab, report)
     state = pickle.loads(report["state"])
     lab.iteration, lab.d_steps, lab.g_steps, lab.d_loss, lab.g_loss = state["counters"]
-    lab.g_optimizer.set_state(state["opt"][0])
-    lab.d_optimizer.set_state(state["opt"][1])
-    for name, random_state in zip(RNGS, state["rngs"], strict=True):
-        getattr(lab, name).bit_generator.state = random_state
-    lab._real.set_state(state["streams"][0])
-    lab._noise.set_state(state["streams"][1])
+    set_training_state(lab, state["training"])
     lab.history.snapshots = merged(lab, report, snapshots)
     lab.history._next = state["next_snapshot"]
     lab._save_good()

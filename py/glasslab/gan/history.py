@@ -50,10 +50,7 @@ class Snapshot:
         self.shared = {name: getattr(lab, name) for name in SHARED}
         self.g_params = lab.generator.params.copy()
         self.d_params = lab.discriminator.params.copy()
-        self.g_opt = lab.g_optimizer.get_state()
-        self.d_opt = lab.d_optimizer.get_state()
-        self.rngs = [getattr(lab, name).bit_generator.state for name in RNGS]
-        self.streams = (lab._real.get_state(), lab._noise.get_state())
+        self.g_opt, self.d_opt, self.rngs, self.streams = training_state(lab)
 
     @property
     def nbytes(self) -> int:
@@ -72,6 +69,29 @@ class Snapshot:
         }
 
 
+def training_state(lab) -> tuple:
+    """Where a lab's training stands besides its weights and counters: ``(g_opt, d_opt,
+    rngs, streams)``, both optimisers' state, every random generator's (``RNGS``) and the
+    positions of the real-data and noise streams; :func:`set_training_state` puts it back."""
+    return (
+        lab.g_optimizer.get_state(),
+        lab.d_optimizer.get_state(),
+        [getattr(lab, name).bit_generator.state for name in RNGS],
+        (lab._real.get_state(), lab._noise.get_state()),
+    )
+
+
+def set_training_state(lab, state: tuple) -> None:
+    """Put back a :func:`training_state` (into a lab of the same settings)."""
+    g_opt, d_opt, rngs, streams = state
+    lab.g_optimizer.set_state(g_opt)
+    lab.d_optimizer.set_state(d_opt)
+    for name, random_state in zip(RNGS, rngs, strict=True):
+        getattr(lab, name).bit_generator.state = random_state
+    lab._real.set_state(streams[0])
+    lab._noise.set_state(streams[1])
+
+
 def restore(lab, snap: Snapshot) -> None:
     """Put ``lab`` back to ``snap``: settings, networks, optimisers, counters, streams."""
     lab.config, lab._drawing = snap.shared["config"], snap.shared["_drawing"]
@@ -85,17 +105,12 @@ def restore(lab, snap: Snapshot) -> None:
     lab.discriminator.params[...] = snap.d_params
     lab.g_optimizer = make_optimizer(cfg.g_optimizer, cfg.g_lr, lab.generator.params.size)
     lab.d_optimizer = make_optimizer(cfg.d_optimizer, cfg.d_lr, lab.discriminator.params.size)
-    lab.g_optimizer.set_state(snap.g_opt)
-    lab.d_optimizer.set_state(snap.d_opt)
     lab._make_batches()
     lab._make_data()  # fresh stream objects for these settings (their states come next)
     lab._make_noise()
     for name, value in snap.shared.items():
         setattr(lab, name, value)
-    for name, state in zip(RNGS, snap.rngs, strict=True):
-        getattr(lab, name).bit_generator.state = state
-    lab._real.set_state(snap.streams[0])
-    lab._noise.set_state(snap.streams[1])
+    set_training_state(lab, (snap.g_opt, snap.d_opt, snap.rngs, snap.streams))
     lab.iteration, lab.d_steps, lab.g_steps = snap.iteration, snap.d_steps, snap.g_steps
     lab.d_loss, lab.g_loss = snap.d_loss, snap.g_loss
     lab._version += 1
