@@ -88,7 +88,8 @@ class GanPage:
 
     def apply(self, request: gs.Request) -> None:
         """Apply a checked ``set()`` call: all of it, or (ValueError) nothing at all."""
-        was, _ = self.session.pretrained, self.own()
+        self.own()
+        was = self.session.pretrained
         done = self.session.update(request.settings, request.pretrained)
         if request.slow_motion is not None:
             self.set_slow(request.slow_motion)
@@ -130,7 +131,8 @@ class GanPage:
         self.sync_controls()
 
     def pause(self) -> None:
-        self.playing, _ = False, self.own()
+        self.own()
+        self.playing = False
         self.view.canvas.showGrad = True
         self.frames.pace.stop()
         self.view.graph.setFlowing(False)
