@@ -235,7 +235,6 @@ def main() -> int:
         out = subprocess.run([sys.executable, str(cnn_native)], capture_output=True, text=True)
         results["cnn_native"] = out.stdout.strip().splitlines()[-1] if out.stdout else out.stderr
 
-    gan = results["gan"]
     print(f"{'measure':52} {'median':>12}")
     for page in PAGES:
         if page in results:
@@ -244,17 +243,7 @@ def main() -> int:
             print(f"{page + ' time to interactive, warm (s)':52} {r['warm_s']:12.2f}")
             print(f"{page + ' bytes transferred, cold':52} {r['bytes']:12,.0f}")
             print(f"{page + ' the same, gzip -6 as a host sends it':52} {r['bytes_gzip']:12,.0f}")
-    print(f"{'GAN training alone in Chromium (it/s)':52} {gan['train_alone_its']:12.0f}")
-    print(f"{'GAN with every view drawn each frame (it/s)':52} {gan['drawn_its']:12.0f}")
-    print(f"{'GAN frame rate while drawing (fps)':52} {gan['fps']:12.1f}")
-    print(f"{'GAN frame time mean while drawing (ms)':52} {1000 / gan['fps']:12.1f}")
-    print(f"{'GAN frame time p95 while drawing (ms)':52} {gan['frame_p95_ms']:12.1f}")
-    print(f"{'GAN trained by, while drawing':52} {gan['trainer']:>12}")
-    print(f"{'GAN native CPython (it/s)':52} {gan['native_its']:12.0f}")
-    print(
-        f"{'ratio Chromium alone / native':52} {gan['train_alone_its'] / gan['native_its']:12.2f}"
-    )
-    print(f"{'ratio Chromium drawn / alone':52} {gan['drawn_its'] / gan['train_alone_its']:12.2f}")
+    print_gan(results["gan"])
     cnn = results["cnn"]
     print(
         f"{'CNN NumPy forward, all activations, Chromium (ms)':52} {cnn['numpy_forward_ms']:12.2f}"
@@ -274,7 +263,7 @@ def main() -> int:
 
 
 def only_gan(sync_playwright, origin: str, server, args) -> int:
-    """``--only-gan``: the GAN lines of the table alone (training alone, drawn, native)."""
+    """``--only-gan``: the GAN lines of the table alone (:func:`print_gan`)."""
     try:
         with sync_playwright() as playwright:
             browser = playwright.chromium.launch(
@@ -285,16 +274,26 @@ def only_gan(sync_playwright, origin: str, server, args) -> int:
     finally:
         server.shutdown()
     gan["native_its"] = native_gan(5000, args.repeats)
-    print(f"{'GAN training alone in Chromium (it/s)':52} {gan['train_alone_its']:12.0f}")
-    print(f"{'GAN with every view drawn each frame (it/s)':52} {gan['drawn_its']:12.0f}")
-    print(f"{'GAN frame rate while drawing (fps)':52} {gan['fps']:12.1f}")
-    print(f"{'GAN frame time p95 while drawing (ms)':52} {gan['frame_p95_ms']:12.1f}")
-    print(f"{'GAN trained by, while drawing':52} {gan['trainer']:>12}")
-    print(f"{'GAN native CPython (it/s)':52} {gan['native_its']:12.0f}")
-    print(f"{'ratio Chromium drawn / alone':52} {gan['drawn_its'] / gan['train_alone_its']:12.2f}")
+    print(f"{'measure':52} {'median':>12}")
+    print_gan(gan)
     if args.json:
         print(json.dumps({"gan": gan}, indent=1))
     return 0
+
+
+def print_gan(gan: dict) -> None:
+    """The GAN lines of the table (``gan_in_page``'s figures and ``native_its``)."""
+    print(f"{'GAN training alone in Chromium (it/s)':52} {gan['train_alone_its']:12.0f}")
+    print(f"{'GAN with every view drawn each frame (it/s)':52} {gan['drawn_its']:12.0f}")
+    print(f"{'GAN frame rate while drawing (fps)':52} {gan['fps']:12.1f}")
+    print(f"{'GAN frame time mean while drawing (ms)':52} {1000 / gan['fps']:12.1f}")
+    print(f"{'GAN frame time p95 while drawing (ms)':52} {gan['frame_p95_ms']:12.1f}")
+    print(f"{'GAN trained by, while drawing':52} {gan['trainer']:>12}")
+    print(f"{'GAN native CPython (it/s)':52} {gan['native_its']:12.0f}")
+    print(
+        f"{'ratio Chromium alone / native':52} {gan['train_alone_its'] / gan['native_its']:12.2f}"
+    )
+    print(f"{'ratio Chromium drawn / alone':52} {gan['drawn_its'] / gan['train_alone_its']:12.2f}")
 
 
 def print_memory(rows: list[dict]) -> None:
